@@ -1,0 +1,192 @@
+"""The command-line interface: a thin typer layer that parses options, calls the library and maps
+its exceptions to a message and an exit code (0 ok, 1 internal error, 2 usage, 3 invalid input rows).
+
+Heavy libraries (pandas, numpy, scikit-learn) are imported inside commands, never at start-up, so
+`advisor --help` and `advisor runtimes` stay fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from advisor import RUNTIMES, __version__
+from advisor.errors import AdvisorError
+
+app = typer.Typer(
+    name="advisor",
+    help="Where should this workload run on AWS: Lambda, ECS on Fargate, ECS on EC2 or EKS?",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+STATE = {"debug": False}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, code: int) -> typer.Exit:
+    """Print `message` to stderr and return the Exit to raise."""
+    typer.echo(f"advisor: {message}", err=True)
+    return typer.Exit(code)
+
+
+def handle_errors(command: F) -> F:
+    """Turn library exceptions into a message and exit code; a traceback only with --debug."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except AdvisorError as exc:
+            if STATE["debug"]:
+                traceback.print_exc()
+            raise fail(str(exc), exc.exit_code) from None
+        except KeyboardInterrupt:
+            raise fail("interrupted", 130) from None
+        except BrokenPipeError:
+            raise typer.Exit(0) from None
+        except Exception as exc:
+            if STATE["debug"]:
+                raise
+            raise fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def normalise_runtime(value: str) -> str:
+    """Accept `ecs-fargate` as well as `ecs_fargate`."""
+    runtime = value.strip().lower().replace("-", "_")
+    if runtime not in RUNTIMES:
+        raise typer.BadParameter(f"{value!r} is not a runtime; use one of {', '.join(RUNTIMES)}")
+    return runtime
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"advisor {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for unexpected errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Where should this workload run on AWS: Lambda, ECS on Fargate, ECS on EC2 or EKS?"""
+    STATE["debug"] = debug
+
+
+@app.command()
+@handle_errors
+def recommend(
+    profile: Annotated[str | None, typer.Argument(help="Profile file (YAML or JSON), or - for stdin.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", metavar="FIELD=VALUE",
+                                                   help="Set or override a profile field (repeatable).")] = None,
+    format_: Annotated[str | None, typer.Option("--format", "-f", metavar="table|json|yaml|markdown",
+                                                help="Output format (default: table on a terminal, json otherwise).")] = None,
+    free_tier: Annotated[bool, typer.Option("--free-tier", help="Subtract the Lambda free tier from costs.")] = False,
+) -> None:
+    """Recommend a runtime for one workload profile, with reasons, blockers and costs."""
+    from advisor.api import load_profile, recommend as recommend_profile
+    from advisor.render import OutputFormat, render
+
+    fmt = _output_format(format_)
+    if profile is None and not set_:
+        raise fail("give a profile file, - for stdin, or --set field=value options", 2)
+    loaded = load_profile(profile, set_ or [])
+    result = recommend_profile(loaded, free_tier=free_tier)
+    if fmt is OutputFormat.table:
+        from advisor.render import to_table
+
+        width = max(80, min(140, typer.get_terminal_size()[0] if sys.stdout.isatty() else 110))
+        typer.echo(to_table(result, width=width, color=sys.stdout.isatty()), nl=False)
+    else:
+        typer.echo(render(result, fmt), nl=False)
+
+
+def _output_format(value: str | None) -> Any:
+    from advisor.render import OutputFormat
+
+    if value is None:
+        return OutputFormat.table if sys.stdout.isatty() else OutputFormat.json
+    try:
+        return OutputFormat(value.strip().lower())
+    except ValueError:
+        raise fail(f"--format {value!r}: use one of {', '.join(f.value for f in OutputFormat)}", 2) from None
+
+
+@app.command()
+@handle_errors
+def runtimes(
+    runtime: Annotated[str | None, typer.Option("--runtime", "-r", help="Only this runtime's facts.")] = None,
+    format_: Annotated[str, typer.Option("--format", "-f", metavar="table|json",
+                                         help="Output format.")] = "table",
+) -> None:
+    """Every limit, capability and price in the knowledge base, with its source and as-of date."""
+    import json
+
+    from advisor.knowledge import format_fact, knowledge
+
+    kb = knowledge()
+    prefix = None
+    if runtime:
+        prefix = normalise_runtime(runtime)
+    facts = [f for f in kb.facts.values()
+             if prefix is None or f.key.startswith(prefix + ".") or f.key.startswith(f"price.{prefix}.")
+             or (prefix == "ecs_fargate" and f.key.startswith("price.fargate."))]
+    if format_ == "json":
+        typer.echo(json.dumps([{"key": f.key, "value": f.value, "unit": f.unit, "source": f.source, "url": f.url,
+                                "as_of": f.as_of, "verified": f.verified, "note": f.note} for f in facts],
+                              indent=2, default=str))
+        return
+    if format_ != "table":
+        raise fail(f"--format {format_!r}: use table or json", 2)
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(show_header=True, header_style="bold", show_lines=False, expand=True)
+    for column in ("fact", "value", "source", "as of", "verified"):
+        table.add_column(column, overflow="fold")
+    for fact in facts:
+        value = format_fact(fact) if not isinstance(fact.value, list | dict) or fact.key.endswith("instances") is False \
+            else str(fact.value)
+        if fact.key == "price.ec2.instances":
+            value = ", ".join(f"{e['type']} ${e['usd_hour']}/h" for e in fact.value)
+        elif isinstance(fact.value, list) and fact.value and isinstance(fact.value[0], dict):
+            value = "; ".join(", ".join(f"{k}={v}" for k, v in e.items()) for e in fact.value)
+        table.add_row(escape(fact.key), escape(value[:300]), escape(f"{fact.source} {fact.url}".strip()),
+                      fact.as_of, fact.verified)
+    Console(width=max(100, typer.get_terminal_size()[0]) if sys.stdout.isatty() else 160).print(table)
+
+
+# Feature modules that add their commands to `app`. Each exposes `register(app)` and imports its
+# heavy dependencies inside the commands, so importing it here costs nothing at start-up.
+FEATURE_MODULES: tuple[str, ...] = ()
+
+
+def _register_features() -> None:
+    import importlib
+
+    for module in FEATURE_MODULES:
+        importlib.import_module(module).register(app)
+
+
+_register_features()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Interview definitions as YAML (data only), shipped as package data."""
