@@ -7,16 +7,13 @@ Heavy libraries (pandas, numpy, scikit-learn) are imported inside commands, neve
 
 from __future__ import annotations
 
-import functools
 import sys
-import traceback
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
-from advisor import RUNTIMES, __version__
-from advisor.errors import AdvisorError
+from advisor import __version__
+from advisor.cli_common import STATE, fail, handle_errors, normalise_runtime
 
 app = typer.Typer(
     name="advisor",
@@ -25,49 +22,6 @@ app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-STATE = {"debug": False}
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def fail(message: str, code: int) -> typer.Exit:
-    """Print `message` to stderr and return the Exit to raise."""
-    typer.echo(f"advisor: {message}", err=True)
-    return typer.Exit(code)
-
-
-def handle_errors(command: F) -> F:
-    """Turn library exceptions into a message and exit code; a traceback only with --debug."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except typer.Exit:
-            raise
-        except AdvisorError as exc:
-            if STATE["debug"]:
-                traceback.print_exc()
-            raise fail(str(exc), exc.exit_code) from None
-        except KeyboardInterrupt:
-            raise fail("interrupted", 130) from None
-        except BrokenPipeError:
-            raise typer.Exit(0) from None
-        except Exception as exc:
-            if STATE["debug"]:
-                raise
-            raise fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def normalise_runtime(value: str) -> str:
-    """Accept `ecs-fargate` as well as `ecs_fargate`."""
-    runtime = value.strip().lower().replace("-", "_")
-    if runtime not in RUNTIMES:
-        raise typer.BadParameter(f"{value!r} is not a runtime; use one of {', '.join(RUNTIMES)}")
-    return runtime
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"advisor {__version__}")
@@ -90,12 +44,14 @@ def recommend(
     profile: Annotated[str | None, typer.Argument(help="Profile file (YAML or JSON), or - for stdin.")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", metavar="FIELD=VALUE",
                                                    help="Set or override a profile field (repeatable).")] = None,
-    format_: Annotated[str | None, typer.Option("--format", "-f", metavar="table|json|yaml|markdown",
-                                                help="Output format (default: table on a terminal, json otherwise).")] = None,
+    format_: Annotated[str | None, typer.Option(
+        "--format", "-f", metavar="table|json|yaml|markdown",
+        help="Output format (default: table on a terminal, json otherwise).")] = None,
     free_tier: Annotated[bool, typer.Option("--free-tier", help="Subtract the Lambda free tier from costs.")] = False,
 ) -> None:
     """Recommend a runtime for one workload profile, with reasons, blockers and costs."""
-    from advisor.api import load_profile, recommend as recommend_profile
+    from advisor.api import load_profile
+    from advisor.api import recommend as recommend_profile
     from advisor.render import OutputFormat, render
 
     fmt = _output_format(format_)
@@ -157,8 +113,7 @@ def runtimes(
     for column in ("fact", "value", "source", "as of", "verified"):
         table.add_column(column, overflow="fold")
     for fact in facts:
-        value = format_fact(fact) if not isinstance(fact.value, list | dict) or fact.key.endswith("instances") is False \
-            else str(fact.value)
+        value = format_fact(fact)
         if fact.key == "price.ec2.instances":
             value = ", ".join(f"{e['type']} ${e['usd_hour']}/h" for e in fact.value)
         elif isinstance(fact.value, list) and fact.value and isinstance(fact.value[0], dict):

@@ -152,7 +152,8 @@ def estimate(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool = False) ->
                        np.where(arm, kb.number("price.fargate.linux.arm64.gb_hour"),
                                 kb.number("price.fargate.linux.x86_64.gb_hour")))
     extra_disk = np.maximum(0.0, ephemeral_gb - kb.number("ecs_fargate.ephemeral_storage_default_gb"))
-    task_hour = size_vcpu * vcpu_hour + size_memory * gb_hour + extra_disk * kb.number("price.fargate.ephemeral_gb_hour")
+    disk_hour = extra_disk * kb.number("price.fargate.ephemeral_gb_hour")
+    task_hour = size_vcpu * vcpu_hour + size_memory * gb_hour + disk_hour
     # The Windows minimum charge is unconfirmed (null in models/runtimes.yaml): fall back to Linux's.
     linux_minimum = kb.number("ecs_fargate.linux_billing_minimum_s")
     minimum_s = np.where(windows, kb.number_or("ecs_fargate.windows_billing_minimum_s", linux_minimum),

@@ -184,7 +184,8 @@ def _reasons(scored: Scored, i: int, k: int, axis_rules: tuple, weights: np.ndar
         if fits[k, a] >= fits[:, a].max() - 1e-9 and fits[k, a] - np.sort(fits[:, a])[-2] >= 0.05:
             reasons.append(f"Best of the four on {axis} ({fits[k, a]:.2f}), which you weight {priorities[axis]} of 5.")
         elif fits[k, a] <= fits[:, a].min() + 1e-9 and np.sort(fits[:, a])[1] - fits[k, a] >= 0.05:
-            reasons.append(f"Weakest of the four on {axis} ({fits[k, a]:.2f}), which you weight {priorities[axis]} of 5.")
+            reasons.append(f"Weakest of the four on {axis} ({fits[k, a]:.2f}), "
+                           f"which you weight {priorities[axis]} of 5.")
     impacts = []
     for index, rule in enumerate(axis_rules):
         text = rule.reasons.get(runtime)
@@ -201,7 +202,8 @@ def _reasons(scored: Scored, i: int, k: int, axis_rules: tuple, weights: np.ndar
             reasons.append(f"About {_money(monthly)} a month, {monthly / cheapest:.1f}x the cheapest feasible option "
                            f"({_money(cheapest)}).")
         else:
-            reasons.append(f"About {_money(monthly)} a month, close to the cheapest feasible option ({_money(cheapest)}).")
+            reasons.append(f"About {_money(monthly)} a month, close to the cheapest feasible option "
+                           f"({_money(cheapest)}).")
     return reasons
 
 

@@ -83,13 +83,13 @@ def records_to_frame(raw: pd.DataFrame, first_row: int = 1) -> tuple[pd.DataFram
         is_missing_row = (codes < 0) | np.isin(codes, list(missing_codes))
         assumed[:, column_index] = is_missing_row & (spec.name != "name")
         if spec.name == "name":
-            for position in np.flatnonzero(is_missing_row):
-                problems.setdefault(int(position), []).append(
-                    FieldProblem("name", None, "is required", first_row + int(position)))
+            for missing_position in np.flatnonzero(is_missing_row):
+                problems.setdefault(int(missing_position), []).append(
+                    FieldProblem("name", None, "is required", first_row + int(missing_position)))
         for code, message in errors.items():
-            for position in np.flatnonzero(codes == code):
-                problems.setdefault(int(position), []).append(
-                    FieldProblem(spec.name, uniques[code], message, first_row + int(position)))
+            for bad_position in np.flatnonzero(codes == code):
+                problems.setdefault(int(bad_position), []).append(
+                    FieldProblem(spec.name, uniques[code], message, first_row + int(bad_position)))
         out[spec.name] = values
     frame = pd.DataFrame(out, index=pd.RangeIndex(n))
     names = [spec.name for spec in FIELDS]

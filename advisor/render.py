@@ -11,7 +11,7 @@ from advisor import AXES, RUNTIME_LABELS
 from advisor.explain import Recommendation, confidence_words
 
 
-class OutputFormat(str, enum.Enum):
+class OutputFormat(enum.StrEnum):
     """Every format `recommend` can print; a test loops over all members."""
 
     table = "table"

@@ -145,11 +145,12 @@ def axis_fits(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 def cost_fits(monthly: np.ndarray, feasible: np.ndarray, floor: float) -> np.ndarray:
     """Cost fit in (0, 1]: 1 for the cheapest feasible runtime, falling with the log of the ratio."""
     candidates = np.where(feasible & np.isfinite(monthly), monthly, np.nan)
-    any_candidate = np.isfinite(candidates).any(axis=1)
+    any_candidate: np.ndarray = np.asarray(np.isfinite(candidates).any(axis=1))
     fallback = np.where(np.isfinite(monthly), monthly, np.nan)
+    any_fallback: np.ndarray = np.asarray(np.isfinite(fallback).any(axis=1))
     with np.errstate(all="ignore"):
         cheapest = np.where(any_candidate, np.nanmin(np.where(any_candidate[:, None], candidates, 0.0), axis=1),
-                            np.nanmin(np.where(np.isfinite(fallback).any(1)[:, None], fallback, 0.0), axis=1))
+                            np.nanmin(np.where(any_fallback[:, None], fallback, 0.0), axis=1))
         ratio = (monthly + floor) / (cheapest[:, None] + floor)
         fit = 1.0 / (1.0 + np.log2(np.maximum(ratio, 1.0)))
     return np.where(np.isfinite(fit), fit, 0.0)
