@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import typer
+from typer.exceptions import TyperException
 
 from advisor import RUNTIMES
 from advisor.errors import AdvisorError
@@ -34,7 +35,7 @@ def handle_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except typer.Exit:
+        except (typer.Exit, TyperException):
             raise
         except AdvisorError as exc:
             if STATE["debug"]:

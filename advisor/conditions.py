@@ -87,20 +87,32 @@ def evaluate(condition: Any, frame: pd.DataFrame, kb: KnowledgeBase) -> np.ndarr
     if op == "unset":
         return column.isna().to_numpy()
     value = resolve(condition.get("value"), "condition", kb)
-    if op == "eq":
-        result = column == value
-    elif op == "ne":
-        result = column != value
-    elif op == "in":
-        result = column.isin(list(value))
-    elif op == "not_in":
-        result = ~column.isin(list(value))
-    elif op == "gt":
-        result = column > value
-    elif op == "gte":
-        result = column >= value
-    elif op == "lt":
-        result = column < value
-    else:
-        result = column <= value
-    return np.asarray(result.fillna(False), dtype=bool) if hasattr(result, "fillna") else np.asarray(result)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return _compare_codes(column, op, value)
+    values = column.to_numpy()
+    if op in ("in", "not_in"):
+        result = np.isin(values, list(value))
+        return ~result if op == "not_in" else result
+    with np.errstate(invalid="ignore"):
+        if op == "eq":
+            return np.asarray(values == value, dtype=bool)
+        if op == "ne":
+            return np.asarray(values != value, dtype=bool)
+        numbers = values.astype(float)
+        if op == "gt":
+            return numbers > value
+        if op == "gte":
+            return numbers >= value
+        if op == "lt":
+            return numbers < value
+        return numbers <= value
+
+
+def _compare_codes(column: pd.Series, op: str, value: Any) -> np.ndarray:
+    """eq/ne/in/not_in on a categorical column, compared on its integer codes."""
+    codes = column.cat.codes.to_numpy()
+    categories = list(column.cat.categories)
+    wanted = [value] if op in ("eq", "ne") else list(value)
+    targets = [categories.index(v) for v in wanted if v in categories]
+    result = np.isin(codes, targets)
+    return ~result if op in ("ne", "not_in") else result

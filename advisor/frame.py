@@ -26,6 +26,9 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
             frame[spec.name] = pd.to_numeric(frame[spec.name], errors="coerce").astype("float64")
         elif spec.kind == "bool":
             frame[spec.name] = frame[spec.name].astype(bool)
+        elif spec.kind == "enum":
+            # Categorical with the field's fixed choices: comparisons run on small integer codes.
+            frame[spec.name] = pd.Categorical(frame[spec.name], categories=list(spec.choices))
     protocols = frame["protocols"]
     for protocol in PROTOCOLS:
         frame[f"proto_{protocol}"] = np.fromiter(
