@@ -43,7 +43,7 @@ def test_json_contract(runner) -> None:
     assert data["name"] == "nightly-etl"
     assert data["recommendation"] in RUNTIMES and data["runner_up"] in RUNTIMES
     assert 0 <= data["confidence"] <= 1
-    assert [r["runtime"] for r in data["ranking"]][0] == data["recommendation"]
+    assert data["ranking"][0]["runtime"] == data["recommendation"]
     lambda_entry = next(r for r in data["ranking"] if r["runtime"] == "lambda")
     assert lambda_entry["feasible"] is False
     assert {"constraint", "limit", "value", "message", "source"} <= set(lambda_entry["blockers"][0])

@@ -54,7 +54,7 @@ def test_reasons_explain_each_runtime() -> None:
 
 
 def test_rules_file_is_valid() -> None:
-    base, rules, options = axis_model()
+    base, rules, _ = axis_model()
     assert base.shape == (4, 4)
     assert len({rule.id for rule in rules}) == len(rules)
 
@@ -65,7 +65,7 @@ def test_conditions_reject_unknown_fields_ops_and_facts() -> None:
         validate([{"field": "speed", "op": "eq", "value": 1}], "here", kb)
     with pytest.raises(KnowledgeBaseError, match="unknown operator 'like'"):
         validate([{"field": "os", "op": "like", "value": "lin%"}], "here", kb)
-    with pytest.raises(KnowledgeBaseError, match="no fact named 'lambda.nope'"):
+    with pytest.raises(KnowledgeBaseError, match=r"no fact named 'lambda\.nope'"):
         validate([{"field": "vcpu", "op": "gt", "value": {"fact": "lambda.nope"}}], "here", kb)
 
 
