@@ -49,7 +49,8 @@ def read_model_file(name: str) -> Any:
     except FileNotFoundError:
         raise KnowledgeBaseError(f"models/{name}: file is missing from the installation") from None
     try:
-        return yaml.safe_load(text)
+        # The C implementation of the safe loader when libyaml is there: same safety, much faster start-up.
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise KnowledgeBaseError(f"models/{name}: not valid YAML ({exc})") from None
 
