@@ -125,7 +125,9 @@ def runtimes(
 
 # Feature modules that add their commands to `app`. Each exposes `register(app)` and imports its
 # heavy dependencies inside the commands, so importing it here costs nothing at start-up.
-FEATURE_MODULES: tuple[str, ...] = ()
+FEATURE_MODULES: tuple[str, ...] = (
+    "advisor.cli_model",
+)
 
 
 def _register_features() -> None:

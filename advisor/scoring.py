@@ -162,13 +162,15 @@ def _rank(score: np.ndarray, feasible: np.ndarray) -> np.ndarray:
 
 
 def _confidence(components: np.ndarray, priorities: np.ndarray, feasible: np.ndarray,
-                first: np.ndarray, samples: int, spread: float, chunk: int = 65536) -> np.ndarray:
+                first: np.ndarray, samples: int, spread: float, chunk: int = 65536,
+                blend: tuple[float, np.ndarray | None] = (1.0, None)) -> np.ndarray:
     """Share of sampled priority weightings (fixed seed) under which `first` stays first.
 
     Each sample scales every priority by its own log-normal factor, `(p + 0.25) * exp(N(0, spread))`,
     the same factors for every row, so a run repeats. Normalising weights divides all four runtimes'
     scores by the same positive number and cannot change which leads, so the scores of all samples
-    are one matrix product: (components * (p + 0.25)) @ exp(noise).T. Ties keep first place.
+    are one matrix product: (components * (p + 0.25)) @ exp(noise).T. Ties keep first place. A learned
+    blend (scale, offset) is applied to each sample as it is to the score.
     """
     rng = np.random.default_rng(SEED)
     factors = np.exp(rng.normal(0.0, spread, size=(samples, priorities.shape[1]))).astype(np.float32)
@@ -178,6 +180,12 @@ def _confidence(components: np.ndarray, priorities: np.ndarray, feasible: np.nda
         stop = min(n, start + chunk)
         weighted = components[start:stop] * (priorities[start:stop, None, :] + 0.25)
         scores = (weighted.reshape(-1, parts).astype(np.float32) @ factors.T).reshape(stop - start, runtimes, samples)
+        scale, offset = blend
+        if offset is not None:
+            # With a learned blend the rule part must be a weighted mean again (the model's part
+            # ignores priorities), so divide by each sample's weight total before adding it.
+            total = ((priorities[start:stop] + 0.25).astype(np.float32) @ factors.T)[:, None, :]
+            scores = scale * scores / total + offset[start:stop, :, None].astype(np.float32)
         leader = scores[np.arange(stop - start), first[start:stop], :]  # (rows, samples)
         stays = np.ones_like(leader, dtype=bool)
         for k in range(runtimes):
@@ -202,8 +210,18 @@ def score_frame(frame: pd.DataFrame, free_tier: bool = False) -> Scored:
     weights = weights_from(priorities)
     components = np.concatenate([axes, cost_fit[:, :, None]], axis=2)  # (n, 4, 5)
     score = np.einsum("nkc,nc->nk", components, weights)
+    # Learned calibration (advisor/learn): blend in the model's probabilities where models/model.json
+    # says cross-validation found the blend at least as good as the rules; otherwise `score` is unchanged.
+    # The blend stays in [0, 1] and _rank puts feasible runtimes first, so hard limits still win.
+    # The confidence sampler re-weights the rule part and adds the model's part unchanged.
+    from advisor.learn.blend import blend_parts
+
+    blend_scale, blend_offset = blend_parts(frame, axes, cost_fit, score, feasible)
+    if blend_offset is not None:
+        score = blend_scale * score + blend_offset
     order = _rank(score, feasible)
     confidence = _confidence(components, priorities, feasible, order[:, 0],
-                             int(kb.number("assume.confidence_samples")), kb.number("assume.confidence_spread"))
+                             int(kb.number("assume.confidence_samples")), kb.number("assume.confidence_spread"),
+                             blend=(blend_scale, blend_offset))
     return Scored(frame, axes, cost, monthly, cost_fit, weights, score, feasible, order, confidence,
                   rule_masks, b_rules, b_masks, c_rules, c_masks)
