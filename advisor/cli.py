@@ -127,6 +127,7 @@ def runtimes(
 # heavy dependencies inside the commands, so importing it here costs nothing at start-up.
 FEATURE_MODULES: tuple[str, ...] = (
     "advisor.cli_model",
+    "advisor.cli_report",
 )
 
 
