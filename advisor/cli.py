@@ -128,6 +128,7 @@ def runtimes(
 FEATURE_MODULES: tuple[str, ...] = (
     "advisor.cli_model",
     "advisor.cli_report",
+    "advisor.cli_scaffold",
 )
 
 
