@@ -129,6 +129,7 @@ FEATURE_MODULES: tuple[str, ...] = (
     "advisor.cli_model",
     "advisor.cli_report",
     "advisor.cli_scaffold",
+    "advisor.cli_assess",
 )
 
 

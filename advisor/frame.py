@@ -95,8 +95,8 @@ def records_to_frame(raw: pd.DataFrame, first_row: int = 1) -> tuple[pd.DataFram
                     FieldProblem(spec.name, uniques[code], message, first_row + int(bad_position)))
         out[spec.name] = values
     frame = pd.DataFrame(out, index=pd.RangeIndex(n))
-    names = [spec.name for spec in FIELDS]
-    frame["assumed_defaults"] = [[names[i] for i in np.flatnonzero(row)] for row in assumed]
+    names = np.array([spec.name for spec in FIELDS], dtype=object)
+    frame["assumed_defaults"] = [names[row].tolist() for row in assumed]
     return _finish(frame), problems
 
 

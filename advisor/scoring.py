@@ -178,14 +178,15 @@ def _confidence(components: np.ndarray, priorities: np.ndarray, feasible: np.nda
     out = np.zeros(n)
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
-        weighted = components[start:stop] * (priorities[start:stop, None, :] + 0.25)
-        scores = (weighted.reshape(-1, parts).astype(np.float32) @ factors.T).reshape(stop - start, runtimes, samples)
+        parts_of_rows = components[start:stop]
         scale, offset = blend
         if offset is not None:
-            # With a learned blend the rule part must be a weighted mean again (the model's part
-            # ignores priorities), so divide by each sample's weight total before adding it.
-            total = ((priorities[start:stop] + 0.25).astype(np.float32) @ factors.T)[:, None, :]
-            scores = scale * scores / total + offset[start:stop, :, None].astype(np.float32)
+            # The blended score of a sample is scale * (rule part, a weighted mean) + offset. Multiplying
+            # through by the sample's positive weight total keeps the order and folds the offset into
+            # every component: (scale * component + offset) weighted by the same sampled priorities.
+            parts_of_rows = scale * parts_of_rows + offset[start:stop, :, None]
+        weighted = parts_of_rows * (priorities[start:stop, None, :] + 0.25)
+        scores = (weighted.reshape(-1, parts).astype(np.float32) @ factors.T).reshape(stop - start, runtimes, samples)
         leader = scores[np.arange(stop - start), first[start:stop], :]  # (rows, samples)
         stays = np.ones_like(leader, dtype=bool)
         for k in range(runtimes):

@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from advisor.explain import Recommendation
     from advisor.profile import WorkloadProfile
 
-__all__ = ["write_report"]
+from advisor.reports.portfolio import write_portfolio_report
+
+__all__ = ["write_portfolio_report", "write_report"]
 
 
 def write_report(recommendation: Recommendation, profile: WorkloadProfile, out: Path, force: bool = False,

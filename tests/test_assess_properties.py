@@ -1,0 +1,74 @@
+"""Property: for any CSV, valid or not, the output has exactly one row per input row, in input order."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from advisor.portfolio import RESULT_COLUMNS, AssessOptions, assess_portfolio
+
+FIELDS = ("workload_type", "memory_mb", "max_duration_s", "os", "containerized", "protocols", "priority_cost")
+GOOD = {"workload_type": ["http_api", "batch_job", "queue_worker"], "memory_mb": ["512MB", "2GiB", "1024"],
+        "max_duration_s": ["30s", "2h", "900"], "os": ["linux", "windows"], "containerized": ["yes", "no"],
+        "protocols": ["http", "grpc;http", "tcp"], "priority_cost": ["0", "3", "5"]}
+cell_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)
+hostile = st.sampled_from(["", " ", "=1+1", "-5", "+x", "@a", "\tx", "\r\n", '"', "a,b", "lots", "-1", "∞", "ü"])
+
+
+@st.composite
+def portfolios(draw: st.DrawFn) -> tuple[list[str], list[list[str]]]:
+    extra = draw(st.lists(st.sampled_from(FIELDS), unique=True, max_size=len(FIELDS)))
+    header = ["name", *extra, *draw(st.lists(st.sampled_from(["owner", "Cost Centre", "notes"]), unique=True))]
+    rows = []
+    for _ in range(draw(st.integers(1, 12))):
+        row = [draw(st.one_of(st.sampled_from(["a", "b", "svc-1"]), cell_text, hostile))]
+        for column in header[1:]:
+            row.append(draw(st.one_of(st.sampled_from(GOOD.get(column, ["x"])), cell_text, hostile)))
+        ragged = draw(st.sampled_from([0, 0, 0, -1, 1, 2]))
+        row = row[: len(row) + ragged] if ragged < 0 else row + ["extra"] * ragged
+        rows.append(row or [""])
+    return header, rows
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(portfolio=portfolios(), chunk_size=st.sampled_from([2, 1000]))
+def test_one_output_row_per_input_row_in_order(portfolio: tuple[list[str], list[list[str]]], chunk_size: int,
+                                               tmp_path: Path) -> None:
+    header, rows = portfolio
+    source = tmp_path / "in.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    out = tmp_path / "out.csv"
+    outcome = assess_portfolio(AssessOptions(source=str(source), out=str(out), force=True, chunk_size=chunk_size,
+                                             jobs=1, raw=True))
+    with out.open(newline="", encoding="utf-8") as handle:
+        written = list(csv.reader(handle))
+    assert written[0] == [*header, *RESULT_COLUMNS]
+    body = written[1:]
+    assert len(body) == len(rows) == outcome.rows == outcome.summary["rows"]
+    row_column = len(header)
+    assert [int(r[row_column]) for r in body] == list(range(1, len(rows) + 1))
+    for original, result in zip(rows, body, strict=True):
+        width = len(header)
+        assert result[:width] == (original + [""] * width)[:width]  # the input cells, as read (--raw)
+        status, error = result[width + 1], result[width + 2]
+        assert status in ("ok", "invalid")
+        assert (status == "invalid") == bool(error)
+        too_long = len(original) > width and any(c.strip() for c in original[width:])
+        if too_long or len(original) < width:
+            assert status == "invalid" and "fields but the header has" in error
+    assert outcome.invalid == sum(r[len(header) + 1] == "invalid" for r in body)
+
+
+def test_property_generator_writes_what_it_means(tmp_path: Path) -> None:
+    """Guard for the property above: csv.writer round-trips hostile cells row for row."""
+    rows = [["=1", "a,b", '"', "\r\n", "a\rb"], [""], ["x"]]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    assert list(csv.reader(io.StringIO(buffer.getvalue(), newline=""))) == rows
