@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from advisor.profile import WorkloadProfile, build_profile, parse_assignments, read_profile_data
@@ -20,11 +21,22 @@ ADHOC_NAME = "workload"
 EXTRA_PROVIDERS: tuple[str, ...] = ("advisor.whatif:provider", "advisor.learn:provider")
 
 
-def load_profile(path: str | None, assignments: Sequence[str] = (), stdin_text: str | None = None) -> WorkloadProfile:
-    """Read a profile file (`-` for stdin, None for none) and apply `field=value` overrides."""
+def load_profile(path: str | None, assignments: Sequence[str] = (), stdin_text: str | None = None,
+                 service: str | None = None) -> WorkloadProfile:
+    """Read a profile (`-` for stdin, None for none) and apply `field=value` overrides.
+
+    `path` may also be a descriptor a team already has (docker-compose file, Kubernetes manifests,
+    ECS task definition, SAM/CloudFormation template): its derived fields become the profile, and
+    `service` picks one workload when it describes several.
+    """
     data: dict[str, Any] = {}
     source = "--set"
-    if path is not None:
+    if path is not None and path != "-" and _is_descriptor(path):
+        from advisor.importers import profile_data_from_descriptor
+
+        data = dict(profile_data_from_descriptor(Path(path), service).data)
+        source = path
+    elif path is not None:
         if path == "-" and stdin_text is None:
             stdin_text = sys.stdin.read()
         data = read_profile_data(path, stdin_text if path == "-" else None)
@@ -33,6 +45,12 @@ def load_profile(path: str | None, assignments: Sequence[str] = (), stdin_text: 
     if path is None and "name" not in data:
         data["name"] = ADHOC_NAME
     return build_profile(data, source=source)
+
+
+def _is_descriptor(path: str) -> bool:
+    from advisor.importers import is_descriptor
+
+    return Path(path).exists() and is_descriptor(Path(path))
 
 
 def score_profiles(profiles: Sequence[WorkloadProfile], free_tier: bool = False) -> Scored:

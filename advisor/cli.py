@@ -41,15 +41,22 @@ def root(
 @app.command()
 @handle_errors
 def recommend(
-    profile: Annotated[str | None, typer.Argument(help="Profile file (YAML or JSON), or - for stdin.")] = None,
+    profile: Annotated[str | None, typer.Argument(
+        help="Profile (YAML or JSON), descriptor (compose, manifests, task definition, template) or -.")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", metavar="FIELD=VALUE",
                                                    help="Set or override a profile field (repeatable).")] = None,
     format_: Annotated[str | None, typer.Option(
         "--format", "-f", metavar="table|json|yaml|markdown",
         help="Output format (default: table on a terminal, json otherwise).")] = None,
     free_tier: Annotated[bool, typer.Option("--free-tier", help="Subtract the Lambda free tier from costs.")] = False,
+    service: Annotated[str | None, typer.Option(
+        "--service", help="The workload to pick when PROFILE is a descriptor that holds several.")] = None,
 ) -> None:
-    """Recommend a runtime for one workload profile, with reasons, blockers and costs."""
+    """Recommend a runtime for one workload profile, with reasons, blockers and costs.
+
+    PROFILE may also be a docker-compose file, Kubernetes manifests, an ECS task definition or a
+    SAM/CloudFormation template: advisor derives the profile from it (see `advisor profile from`).
+    """
     from advisor.api import load_profile
     from advisor.api import recommend as recommend_profile
     from advisor.render import OutputFormat, render
@@ -57,7 +64,7 @@ def recommend(
     fmt = _output_format(format_)
     if profile is None and not set_:
         raise fail("give a profile file, - for stdin, or --set field=value options", 2)
-    loaded = load_profile(profile, set_ or [])
+    loaded = load_profile(profile, set_ or [], service=service)
     result = recommend_profile(loaded, free_tier=free_tier)
     if fmt is OutputFormat.table:
         from advisor.render import to_table
@@ -130,6 +137,7 @@ FEATURE_MODULES: tuple[str, ...] = (
     "advisor.cli_report",
     "advisor.cli_scaffold",
     "advisor.cli_assess",
+    "advisor.cli_profile",
 )
 
 

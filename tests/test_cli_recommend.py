@@ -152,3 +152,24 @@ def test_help_and_runtimes_do_not_import_heavy_libraries(args: tuple[str, ...]) 
     assert "advisor.cli" in modules
     for heavy in ("pandas", "sklearn", "numpy", "jinja2"):
         assert heavy not in modules, f"`advisor {' '.join(args)}` imports {heavy}"
+
+
+DESCRIPTORS = Path(__file__).resolve().parent / "data" / "descriptors"
+
+
+def test_recommend_straight_from_a_descriptor(runner) -> None:
+    result = runner.invoke(app, ["recommend", str(DESCRIPTORS / "ecs" / "web-taskdef.json"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["name"] == "storefront-web"
+    assert "containerized" not in data["assumed_defaults"]
+
+
+def test_descriptor_with_several_workloads_needs_service(runner) -> None:
+    compose = str(DESCRIPTORS / "compose" / "shop" / "docker-compose.yml")
+    result = runner.invoke(app, ["recommend", compose])
+    assert result.exit_code == 2
+    assert "web, api, db, recommender" in result.output and "--service" in result.output
+    chosen = runner.invoke(app, ["recommend", compose, "--service", "api", "-f", "json"])
+    assert chosen.exit_code == 0, chosen.output
+    assert json.loads(chosen.stdout)["name"] == "api"

@@ -1,0 +1,511 @@
+"""Kubernetes manifests: one profile per workload (Deployment, StatefulSet, DaemonSet, Job, CronJob,
+Pod, ReplicaSet, and custom kinds that carry a pod template such as Argo Rollouts).
+
+All manifests of a file or directory are read together, so a Service, a PersistentVolumeClaim, a
+StorageClass, a RoleBinding or a custom resource in one file informs the workloads of another.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from advisor.importers import hints
+from advisor.importers.documents import DescriptorFile
+from advisor.importers.provenance import Draft, ImportedProfile, join_path
+
+# API groups served by every Kubernetes API server; any other group comes from a CRD (an operator,
+# a vendor chart) and makes the workloads beside it depend on the Kubernetes API.
+CORE_GROUPS = frozenset({
+    "", "apps", "batch", "autoscaling", "policy", "networking.k8s.io", "rbac.authorization.k8s.io",
+    "storage.k8s.io", "scheduling.k8s.io", "coordination.k8s.io", "discovery.k8s.io", "node.k8s.io",
+    "admissionregistration.k8s.io", "certificates.k8s.io", "events.k8s.io", "flowcontrol.apiserver.k8s.io",
+    "apiregistration.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "resource.k8s.io",
+    "apiextensions.k8s.io", "extensions", "internal.apiserver.k8s.io", "storagemigration.k8s.io",
+})
+# Files that configure a build tool rather than the cluster: not workloads, not custom resources.
+BUILD_TOOL_GROUPS = ("kustomize.config.k8s.io", "config.kubernetes.io", "kpt.dev", "skaffold", "eksctl.io")
+
+WORKLOAD_KINDS = {
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "ReplicationController": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "Pod": ("spec",),
+}
+OS_LABELS = ("kubernetes.io/os", "beta.kubernetes.io/os")
+ARCH_LABELS = ("kubernetes.io/arch", "beta.kubernetes.io/arch")
+INSTANCE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type",
+                   "karpenter.k8s.aws/instance-family", "karpenter.k8s.aws/instance-category",
+                   "eks.amazonaws.com/instance-type")
+PROBE_PORT_NAMES = re.compile(r"^(health|healthz|healthcheck|liveness|readiness|probes?)$", re.IGNORECASE)
+ARCHES = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "arm64", "aarch64": "arm64"}
+GPU_RESOURCES = ("nvidia.com/gpu", "amd.com/gpu")
+ACCELERATOR_RESOURCES = ("aws.amazon.com/neuron", "aws.amazon.com/neuroncore", "aws.amazon.com/neurondevice")
+
+
+@dataclass(frozen=True)
+class KubeObject:
+    """One Kubernetes object: where it is (file and path) and what it holds."""
+
+    file: str
+    path: str
+    data: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        return str(self.data.get("kind", ""))
+
+    @property
+    def api_version(self) -> str:
+        return str(self.data.get("apiVersion", ""))
+
+    @property
+    def group(self) -> str:
+        return self.api_version.rsplit("/", 1)[0] if "/" in self.api_version else ""
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        meta = self.data.get("metadata")
+        return meta if isinstance(meta, dict) else {}
+
+    @property
+    def name(self) -> str | None:
+        name = self.metadata.get("name")
+        return name.strip() if isinstance(name, str) and name.strip() and "{{" not in name else None
+
+    @property
+    def is_build_config(self) -> bool:
+        return self.group.startswith(BUILD_TOOL_GROUPS) or self.api_version.startswith(BUILD_TOOL_GROUPS)
+
+
+def _dig(node: Any, path: str, *keys: str) -> tuple[Any, str]:
+    for key in keys:
+        node = node.get(key) if isinstance(node, dict) else None
+        path = join_path(path, key)
+    return node, path
+
+
+def _mapping(node: Any) -> dict[str, Any]:
+    return node if isinstance(node, dict) else {}
+
+
+def _list(node: Any) -> list[Any]:
+    return node if isinstance(node, list) else []
+
+
+def collect_objects(descriptors: list[DescriptorFile]) -> Iterator[KubeObject]:
+    """Every object of every Kubernetes document; `kind: List` is opened into its items."""
+    for descriptor in descriptors:
+        for document in descriptor.documents:
+            data = document.data
+            if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
+                continue
+            base = descriptor.doc_path(document)
+            if data["kind"].endswith("List") and isinstance(data.get("items"), list):
+                for i, item in enumerate(data["items"]):
+                    if isinstance(item, dict) and isinstance(item.get("kind"), str):
+                        yield KubeObject(descriptor.label, join_path(join_path(base, "items"), i), item)
+                continue
+            yield KubeObject(descriptor.label, base, data)
+
+
+def _prefix(path: str, key: str) -> str:
+    return join_path(path, key)
+
+
+class KubernetesReader:
+    """Reads every workload of a set of manifests with the objects that inform them."""
+
+    def __init__(self, objects: list[KubeObject]) -> None:
+        self.objects = [o for o in objects if not o.is_build_config]
+        self.problems: list[str] = []
+        self.claims = {(o.metadata.get("namespace"), o.name): o for o in self.objects
+                       if o.kind == "PersistentVolumeClaim" and o.name}
+        self.storage_classes = {o.name: o for o in self.objects if o.kind == "StorageClass" and o.name}
+        self.services = [o for o in self.objects if o.kind == "Service"]
+        # Custom resources other than custom workloads (a Rollout is a workload of its own; a
+        # ServiceMonitor, Certificate or ScaledObject is something the workloads beside it rely on).
+        self.custom = [o for o in self.objects
+                       if (o.group not in CORE_GROUPS and not _has_pod_template(o))
+                       or o.kind == "CustomResourceDefinition"]
+        self.bound_accounts = self._bound_service_accounts()
+
+    def _bound_service_accounts(self) -> dict[tuple[Any, str], KubeObject]:
+        bound: dict[tuple[Any, str], KubeObject] = {}
+        for obj in self.objects:
+            if obj.kind not in ("RoleBinding", "ClusterRoleBinding"):
+                continue
+            for subject in _list(obj.data.get("subjects")):
+                if isinstance(subject, dict) and subject.get("kind") == "ServiceAccount" and subject.get("name"):
+                    bound[(subject.get("namespace") or obj.metadata.get("namespace"), str(subject["name"]))] = obj
+        return bound
+
+    def read(self) -> list[ImportedProfile]:
+        profiles: list[ImportedProfile] = []
+        counters: dict[str, int] = {}
+        for obj in self.objects:
+            template = WORKLOAD_KINDS.get(obj.kind) if obj.group in CORE_GROUPS else None
+            if template is None and obj.group not in CORE_GROUPS and _has_pod_template(obj):
+                template = ("spec", "template", "spec")
+            if template is None:
+                continue
+            pod, pod_path = _dig(obj.data, obj.path, *template)
+            if not isinstance(pod, dict) or not isinstance(pod.get("containers"), list):
+                self.problems.append(f"{obj.file}: {pod_path}: {obj.kind} without a pod template; skipped")
+                continue
+            counters[obj.kind] = counters.get(obj.kind, 0) + 1
+            name = obj.name
+            name_path = join_path(join_path(obj.path, "metadata"), "name")
+            if name is None:
+                name = f"{obj.kind.lower()}-{counters[obj.kind]}"
+                self.problems.append(f"{obj.file}: {name_path}: no usable name "
+                                     f"({obj.metadata.get('name')!r}); named it {name!r}")
+            draft = Draft(name, obj.file, "kubernetes", name_path)
+            self._read_workload(draft, obj, pod, pod_path)
+            profiles.append(draft.finish(f"Kubernetes {obj.kind}"))
+            self.problems.extend(draft.problems)
+        return profiles
+
+    # --- one workload --------------------------------------------------------------------------
+
+    def _read_workload(self, draft: Draft, obj: KubeObject, pod: dict[str, Any], pod_path: str) -> None:
+        kind_path = join_path(obj.path, "kind")
+        kind_original = f"{obj.api_version} {obj.kind}"
+        draft.set("existing_platform", "kubernetes", kind_path, kind_original)
+        containers = [(join_path(join_path(pod_path, "containers"), i), c)
+                      for i, c in enumerate(pod["containers"]) if isinstance(c, dict)]
+        # Native sidecars (init containers that keep running) use resources for the pod's whole life.
+        containers += [(join_path(join_path(pod_path, "initContainers"), i), c)
+                       for i, c in enumerate(_list(pod.get("initContainers")))
+                       if isinstance(c, dict) and c.get("restartPolicy") == "Always"]
+        if containers:
+            path, first = containers[0]
+            draft.set("containerized", True, join_path(path, "image"), first.get("image", "container"))
+            language = hints.image_language(first.get("image"))
+            if language:
+                draft.set("language", language, join_path(path, "image"), first.get("image"))
+        if obj.kind == "DaemonSet":
+            draft.set_flag("daemon_per_host", kind_path, kind_original)
+        elif obj.kind == "StatefulSet":
+            draft.set_workload_type("stateful_service", kind_path, kind_original)
+        elif obj.kind == "Job":
+            draft.set_workload_type("batch_job", kind_path, kind_original)
+        elif obj.kind == "CronJob":
+            draft.set_workload_type("scheduled_job", kind_path, kind_original)
+            schedule, schedule_path = _dig(obj.data, obj.path, "spec", "schedule")
+            if schedule is not None:
+                self._convert(draft, "requests_per_month", hints.schedule_runs_per_month, schedule, schedule_path)
+        for keys in (("spec", "activeDeadlineSeconds"), ("spec", "jobTemplate", "spec", "activeDeadlineSeconds")):
+            deadline, deadline_path = _dig(obj.data, obj.path, *keys)
+            if deadline is not None:
+                self._convert(draft, "max_duration_s", hints.plain_number, deadline, deadline_path)
+        if "max_duration_s" not in draft.values and pod.get("activeDeadlineSeconds") is not None:
+            self._convert(draft, "max_duration_s", hints.plain_number, pod["activeDeadlineSeconds"],
+                          join_path(pod_path, "activeDeadlineSeconds"))
+        self._resources(draft, containers)
+        self._security(draft, pod, pod_path, containers)
+        self._scheduling(draft, pod, pod_path, containers)
+        self._ports(draft, obj, pod, containers)
+        self._volumes(draft, obj, pod, pod_path)
+        self._kubernetes_native(draft, obj, pod)
+        protocols = draft.values.get("protocols", [])
+        serves = obj.kind in ("Deployment", "ReplicaSet", "ReplicationController", "Pod") \
+            or obj.group not in CORE_GROUPS
+        if serves and ("http" in protocols or "grpc" in protocols):
+            source = draft.provenance["protocols"]
+            draft.set_workload_type("http_api", source.path, source.original, file=source.file)
+
+    def _convert(self, draft: Draft, field: str, converter: Any, value: Any, path: str) -> bool:
+        try:
+            converted = converter(value)
+        except ValueError as exc:
+            draft.problem(path, f"{value!r}: {exc}; skipped")
+            return False
+        return draft.set(field, converted, path, value)
+
+    def _resources(self, draft: Draft, containers: list[tuple[str, dict[str, Any]]]) -> None:
+        """Per container the limit, else the request; the pod needs the sum over its containers."""
+        for field, resources, converter in (
+                ("vcpu", ("cpu",), hints.k8s_cpu),
+                ("memory_mb", ("memory",), hints.k8s_memory_mb),
+                ("ephemeral_storage_gb", ("ephemeral-storage",), hints.k8s_storage_gb),
+                ("gpu", GPU_RESOURCES, hints.k8s_cpu)):
+            total = 0.0
+            sources: list[tuple[str, Any]] = []
+            for path, container in containers:
+                found = _container_resource(container, path, resources)
+                if found is None:
+                    continue
+                value, value_path = found
+                try:
+                    total += float(converter(value))
+                except ValueError as exc:
+                    draft.problem(value_path, f"{value!r}: {exc}; skipped")
+                    continue
+                sources.append((value_path, value))
+            if sources:
+                path, original = sources[0] if len(sources) == 1 else (
+                    "; ".join(s[0] for s in sources), [s[1] for s in sources])
+                draft.set(field, hints.tidy(total), path, original)
+        for path, container in containers:
+            found = _container_resource(container, path, ACCELERATOR_RESOURCES)
+            if found is not None:
+                draft.set_flag("specific_instance_type", found[1], found[0])
+
+    def _security(self, draft: Draft, pod: dict[str, Any], pod_path: str,
+                  containers: list[tuple[str, dict[str, Any]]]) -> None:
+        for key, field in (("hostNetwork", "host_networking"),):
+            if pod.get(key) is not None:
+                self._flag(draft, field, pod[key], join_path(pod_path, key))
+        for key, label in (("hostPID", "process"), ("hostIPC", "IPC")):
+            if pod.get(key) is True:
+                draft.note(f"uses the host's {label} namespace ({key}: true)")
+        pod_security, pod_security_path = _dig(pod, pod_path, "securityContext")
+        for i, sysctl in enumerate(_list(_mapping(pod_security).get("sysctls"))):
+            path = join_path(join_path(join_path(pod_security_path, "sysctls"), i), "name")
+            name = _mapping(sysctl).get("name")
+            try:
+                if name is not None and not hints.sysctl_is_namespaced(name):
+                    draft.set_flag("kernel_tuning", path, name)
+            except ValueError as exc:
+                draft.problem(path, f"{name!r}: {exc}; skipped")
+        for path, container in containers:
+            security = _mapping(container.get("securityContext"))
+            security_path = join_path(path, "securityContext")
+            if security.get("privileged") is not None:
+                self._flag(draft, "privileged", security["privileged"], join_path(security_path, "privileged"))
+            add_path = join_path(join_path(security_path, "capabilities"), "add")
+            for i, capability in enumerate(_list(_mapping(security.get("capabilities")).get("add"))):
+                item_path = join_path(add_path, i)
+                try:
+                    name = hints.capability_name(capability)
+                except ValueError as exc:
+                    draft.problem(item_path, f"{capability!r}: {exc}; skipped")
+                    continue
+                if name in hints.KERNEL_CAPABILITIES:
+                    draft.set_flag("kernel_tuning", item_path, capability)
+                if name in hints.NOTED_CAPABILITIES or name in hints.KERNEL_CAPABILITIES:
+                    draft.note(f"adds the Linux capability {name}")
+
+    def _flag(self, draft: Draft, field: str, value: Any, path: str) -> None:
+        try:
+            if hints.as_bool(value):
+                draft.set_flag(field, path, value)
+        except ValueError as exc:
+            draft.problem(path, f"{value!r}: {exc}; skipped")
+
+    def _scheduling(self, draft: Draft, pod: dict[str, Any], pod_path: str,
+                    containers: list[tuple[str, dict[str, Any]]]) -> None:
+        selector = _mapping(pod.get("nodeSelector"))
+        selector_path = join_path(pod_path, "nodeSelector")
+        for label in OS_LABELS:
+            if label in selector:
+                self._set_choice(draft, "os", selector[label], join_path(selector_path, label),
+                                 {"linux": "linux", "windows": "windows"})
+                break
+        for label in ARCH_LABELS:
+            if label in selector:
+                self._set_choice(draft, "arch", selector[label], join_path(selector_path, label), ARCHES)
+                break
+        for label in INSTANCE_LABELS:
+            if label in selector:
+                draft.set_flag("specific_instance_type", join_path(selector_path, label), selector[label])
+        compute_type = selector.get("eks.amazonaws.com/compute-type")
+        if isinstance(compute_type, str) and compute_type.strip().lower() == "hybrid":
+            draft.set("hybrid", "on_prem", join_path(selector_path, "eks.amazonaws.com/compute-type"), compute_type)
+        terms, terms_path = _dig(pod, pod_path, "affinity", "nodeAffinity",
+                                 "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms")
+        for i, term in enumerate(_list(terms)):
+            for j, expression in enumerate(_list(_mapping(term).get("matchExpressions"))):
+                expression = _mapping(expression)
+                key, operator, values = expression.get("key"), expression.get("operator"), expression.get("values")
+                if operator != "In" or not isinstance(values, list) or not values:
+                    continue
+                path = join_path(join_path(join_path(join_path(terms_path, i), "matchExpressions"), j), "values")
+                if key in OS_LABELS and "os" not in draft.values and len(values) == 1:
+                    self._set_choice(draft, "os", values[0], path, {"linux": "linux", "windows": "windows"})
+                elif key in ARCH_LABELS and "arch" not in draft.values:
+                    arches = {ARCHES.get(str(v).strip().lower()) for v in values}
+                    if None not in arches:
+                        draft.set("arch", arches.pop() if len(arches) == 1 else "any", path, values)
+                elif key in INSTANCE_LABELS:
+                    draft.set_flag("specific_instance_type", path, values)
+        if "os" not in draft.values and containers:
+            path, first = containers[0]
+            if hints.image_is_windows(first.get("image")):
+                draft.set("os", "windows", join_path(path, "image"), first.get("image"))
+
+    def _set_choice(self, draft: Draft, field: str, value: Any, path: str, choices: dict[str, str]) -> None:
+        try:
+            text = str(hints.scalar(value)).strip().lower()
+        except ValueError as exc:
+            draft.problem(path, f"{value!r}: {exc}; skipped")
+            return
+        if text in choices:
+            draft.set(field, choices[text], path, value)
+        else:
+            draft.problem(path, f"{value!r} is not one of {', '.join(sorted(choices))}; skipped")
+
+    def _ports(self, draft: Draft, obj: KubeObject, pod: dict[str, Any],
+               containers: list[tuple[str, dict[str, Any]]]) -> None:
+        http_ports: set[Any] = set()
+        grpc_ports: set[Any] = set()
+        for _path, container in containers:
+            for probe_key in ("readinessProbe", "livenessProbe", "startupProbe"):
+                probe = _mapping(container.get(probe_key))
+                if isinstance(probe.get("httpGet"), dict):
+                    http_ports.add(probe["httpGet"].get("port"))
+                if isinstance(probe.get("grpc"), dict):
+                    grpc_ports.add(probe["grpc"].get("port"))
+        for path, container in containers:
+            for i, port in enumerate(_list(container.get("ports"))):
+                if not isinstance(port, dict):
+                    continue
+                port_path = join_path(join_path(path, "ports"), i)
+                number, name = port.get("containerPort"), port.get("name")
+                if isinstance(name, str) and PROBE_PORT_NAMES.match(name):
+                    continue  # a port only the kubelet's probes use: no inbound traffic
+                try:
+                    if number in grpc_ports or (name is not None and name in grpc_ports):
+                        protocol = "grpc"
+                    else:
+                        protocol = hints.port_protocol(number, port.get("protocol", "TCP"), name,
+                                                       port.get("appProtocol"),
+                                                       http_probe=number in http_ports or name in http_ports)
+                except ValueError as exc:
+                    draft.problem(port_path, f"{port!r}: {exc}; skipped")
+                    continue
+                draft.add_protocol(protocol, port_path, port)
+                if port.get("hostPort") is not None:
+                    draft.set_flag("host_networking", join_path(port_path, "hostPort"), port["hostPort"])
+        labels = _mapping(_mapping(_dig(obj.data, "", *_template_meta(obj))[0]).get("labels"))
+        namespace = obj.metadata.get("namespace")
+        for service in self.services:
+            spec = _mapping(service.data.get("spec"))
+            selector = _mapping(spec.get("selector"))
+            if not selector or service.metadata.get("namespace") != namespace:
+                continue
+            if any(labels.get(k) != v for k, v in selector.items()):
+                continue
+            for i, port in enumerate(_list(spec.get("ports"))):
+                if not isinstance(port, dict):
+                    continue
+                port_path = join_path(join_path(join_path(service.path, "spec"), "ports"), i)
+                target = port.get("targetPort", port.get("port"))
+                try:
+                    protocol = hints.port_protocol(target if isinstance(target, int) else port.get("port"),
+                                                   port.get("protocol", "TCP"), port.get("name"),
+                                                   port.get("appProtocol"),
+                                                   http_probe=target in http_ports)
+                except ValueError as exc:
+                    draft.problem(port_path, f"{port!r}: {exc}; skipped", file=service.file)
+                    continue
+                draft.add_protocol(protocol, port_path, port, file=service.file)
+
+    def _volumes(self, draft: Draft, obj: KubeObject, pod: dict[str, Any], pod_path: str) -> None:
+        namespace = obj.metadata.get("namespace")
+        scratch_gb = 0.0
+        scratch: list[tuple[str, Any]] = []
+        for i, volume in enumerate(_list(pod.get("volumes"))):
+            if not isinstance(volume, dict):
+                continue
+            path = join_path(join_path(pod_path, "volumes"), i)
+            if isinstance(volume.get("persistentVolumeClaim"), dict):
+                claim_name = volume["persistentVolumeClaim"].get("claimName")
+                claim = self.claims.get((namespace, claim_name))
+                kind = self._claim_kind(claim.data.get("spec") if claim else None)
+                draft.set_storage(kind, join_path(path, "persistentVolumeClaim"), volume["persistentVolumeClaim"])
+            elif "nfs" in volume or "efs" in str(_mapping(volume.get("csi")).get("driver", "")):
+                draft.set_storage("shared_fs", path, volume)
+            elif "awsElasticBlockStore" in volume or "ebs" in str(_mapping(volume.get("csi")).get("driver", "")):
+                draft.set_storage("block", path, volume)
+            elif isinstance(volume.get("hostPath"), dict):
+                host = volume["hostPath"].get("path")
+                try:
+                    kind = hints.host_path_kind(host)
+                except ValueError as exc:
+                    draft.problem(join_path(join_path(path, "hostPath"), "path"), f"{host!r}: {exc}; skipped")
+                    continue
+                if kind == "system":
+                    draft.note(f"mounts the host path {host}")
+                else:
+                    draft.set_storage("local_nvme", join_path(join_path(path, "hostPath"), "path"), host)
+            elif "local" in volume:
+                draft.set_storage("local_nvme", path, volume)
+            elif isinstance(volume.get("emptyDir"), dict) and volume["emptyDir"].get("sizeLimit") is not None \
+                    and volume["emptyDir"].get("medium") != "Memory":
+                size_path = join_path(join_path(path, "emptyDir"), "sizeLimit")
+                try:
+                    scratch_gb += float(hints.k8s_storage_gb(volume["emptyDir"]["sizeLimit"]))
+                    scratch.append((size_path, volume["emptyDir"]["sizeLimit"]))
+                except ValueError as exc:
+                    draft.problem(size_path, f"{volume['emptyDir']['sizeLimit']!r}: {exc}; skipped")
+        if scratch and "ephemeral_storage_gb" not in draft.values:
+            path, original = scratch[0] if len(scratch) == 1 else (
+                "; ".join(s[0] for s in scratch), [s[1] for s in scratch])
+            draft.set("ephemeral_storage_gb", hints.tidy(scratch_gb), path, original)
+        if obj.kind == "StatefulSet":
+            templates, templates_path = _dig(obj.data, obj.path, "spec", "volumeClaimTemplates")
+            for i, template in enumerate(_list(templates)):
+                if isinstance(template, dict):
+                    draft.set_storage(self._claim_kind(template.get("spec")), join_path(templates_path, i),
+                                      _mapping(template.get("metadata")).get("name", f"volumeClaimTemplates[{i}]"))
+
+    def _claim_kind(self, spec: Any) -> str:
+        """A claim: shared_fs when ReadWriteMany or an EFS/NFS class, block otherwise."""
+        spec = _mapping(spec)
+        modes = [str(m) for m in _list(spec.get("accessModes"))]
+        class_name = str(spec.get("storageClassName") or "")
+        storage_class = self.storage_classes.get(class_name)
+        provisioner = str(storage_class.data.get("provisioner", "")) if storage_class else ""
+        text = f"{class_name} {provisioner}".lower()
+        if "ReadWriteMany" in modes or "efs" in text or "nfs" in text or "filestore" in text:
+            return "shared_fs"
+        return "block"
+
+    def _kubernetes_native(self, draft: Draft, obj: KubeObject, pod: dict[str, Any]) -> None:
+        if obj.group not in CORE_GROUPS:
+            draft.set_flag("kubernetes_native", join_path(obj.path, "apiVersion"), obj.api_version)
+            return
+        for custom in self.custom:
+            draft.set_flag("kubernetes_native", join_path(custom.path, "apiVersion"),
+                           f"{custom.api_version} {custom.kind}", file=custom.file)
+            return
+        account = pod.get("serviceAccountName") or pod.get("serviceAccount")
+        binding = self.bound_accounts.get((obj.metadata.get("namespace"), str(account))) if account else None
+        if binding is not None:
+            draft.set_flag("kubernetes_native", join_path(binding.path, "subjects"),
+                           f"{binding.kind} {binding.name} binds service account {account}", file=binding.file)
+
+
+def _has_pod_template(obj: KubeObject) -> bool:
+    spec = _mapping(_mapping(_mapping(obj.data.get("spec")).get("template")).get("spec"))
+    return isinstance(spec.get("containers"), list)
+
+
+def _template_meta(obj: KubeObject) -> tuple[str, ...]:
+    template = WORKLOAD_KINDS.get(obj.kind, ("spec", "template", "spec"))
+    return (*template[:-1], "metadata") if obj.kind != "Pod" else ("metadata",)
+
+
+def _container_resource(container: dict[str, Any], path: str, names: tuple[str, ...]) -> tuple[Any, str] | None:
+    resources = _mapping(container.get("resources"))
+    for section in ("limits", "requests"):
+        values = _mapping(resources.get(section))
+        for name in names:
+            if values.get(name) is not None:
+                return values[name], join_path(join_path(join_path(path, "resources"), section), name)
+    return None
+
+
+def read_kubernetes(descriptors: list[DescriptorFile]) -> tuple[list[ImportedProfile], list[str]]:
+    """Every workload of a set of manifest files as a profile, and the problems met."""
+    reader = KubernetesReader(list(collect_objects(descriptors)))
+    profiles = reader.read()
+    return profiles, reader.problems
