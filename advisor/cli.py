@@ -133,11 +133,12 @@ def runtimes(
 # Feature modules that add their commands to `app`. Each exposes `register(app)` and imports its
 # heavy dependencies inside the commands, so importing it here costs nothing at start-up.
 FEATURE_MODULES: tuple[str, ...] = (
-    "advisor.cli_model",
     "advisor.cli_report",
-    "advisor.cli_scaffold",
-    "advisor.cli_assess",
+    "advisor.cli_interview",
     "advisor.cli_profile",
+    "advisor.cli_assess",
+    "advisor.cli_model",
+    "advisor.cli_scaffold",
 )
 
 
