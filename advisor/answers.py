@@ -106,20 +106,9 @@ def new_answer_set(questionnaire: Questionnaire, prefill: Mapping[str, Any] | No
 
 def read_answers(path: str | Path) -> AnswerSet:
     """Read an answers file (safe YAML); a malformed one is a usage error naming the file and key."""
-    import yaml
+    from advisor.yamlfile import read_yaml_file
 
-    label = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UsageError(f"{label}: no such answers file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{label}: cannot read the answers file ({exc})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{label}: not valid YAML ({exc})") from None
-    return answers_from_data(data, label)
+    return answers_from_data(read_yaml_file(path, "answers file"), str(path))
 
 
 def answers_from_data(data: Any, label: str) -> AnswerSet:

@@ -129,18 +129,9 @@ def _cell_text(value: Any) -> str:
 
 def load_mapping(path: str) -> ColumnMapping:
     """Read and validate a mapping file (YAML, safe loading only); every problem names the file and key."""
-    import yaml
+    from advisor.yamlfile import read_yaml_file
 
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such mapping file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read the mapping file ({exc})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{path}: not valid YAML ({exc})") from None
+    data = read_yaml_file(path, "mapping file")
     if not isinstance(data, dict):
         raise UsageError(f"{path}: a mapping file is a YAML mapping with `columns:` (and optionally `values:`)")
     unknown = set(data) - {"columns", "values"}
