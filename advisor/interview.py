@@ -407,13 +407,13 @@ class QuestionaryPrompter:
     def _styled(self, text: str, style: str) -> str:
         if not self.color:
             return text
-        import click
+        import typer
 
         styles: dict[str, dict[str, Any]] = {
             "section": {"fg": "cyan", "bold": True}, "heading": {"fg": "bright_black"},
             "help": {"fg": "yellow"}, "error": {"fg": "red", "bold": True}, "question": {"bold": True},
         }
-        return click.style(text, **styles.get(style, {}))
+        return typer.style(text, **styles.get(style, {}))
 
     def heading(self, title: str, position: str) -> None:
         print(self._styled(f"-- {title} · {position}", "heading"), flush=True)
