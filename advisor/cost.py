@@ -114,7 +114,10 @@ def estimate(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool = False) ->
     min_tasks = _by_type(frame, kb.value("assume.min_tasks"))
     share = _by_type(frame, kb.value("assume.traffic_peak_share"), "traffic_pattern")
     base_tasks = np.ceil(requests * duration_s / seconds / per_task)
-    peak_tasks = np.maximum(np.ceil(peak / per_task), base_tasks)
+    # A peak far above what the volume implies (often connections or users rather than requests in
+    # flight) is capped at a plausible multiple of the average for the traffic pattern.
+    peak_cap = np.maximum(1.0, base_tasks) * _by_type(frame, kb.value("assume.peak_to_average_cap"), "traffic_pattern")
+    peak_tasks = np.maximum(np.minimum(np.ceil(peak / per_task), peak_cap), base_tasks)
     service_tasks = np.maximum(min_tasks, base_tasks + share * (peak_tasks - base_tasks))
     service_tasks = np.maximum(service_tasks, 1.0)
     tasks = np.where(job, 0.0, service_tasks)
