@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 import jinja2
 
+from advisor.templating import make_environment
+
 Target = Literal["html", "markdown"]
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#!])")
@@ -63,21 +65,8 @@ def environment(target: Target) -> jinja2.Environment:
     if target not in ("html", "markdown"):
         raise ValueError(f"unknown report target {target!r}")
     html = target == "html"
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("advisor", "templates/reports"),
-        undefined=jinja2.StrictUndefined,
-        autoescape=html,
-        finalize=None if html else _finalize_markdown,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["money"] = money
-    env.filters["number"] = number
-    env.filters["md"] = markdown_escape
-    env.filters["code"] = markdown_code
-    env.filters["md_link"] = markdown_link
-    return env
+    filters = {"money": money, "number": number, "md": markdown_escape, "code": markdown_code, "md_link": markdown_link}
+    return make_environment("reports", autoescape=html, filters=filters, finalize=None if html else _finalize_markdown)
 
 
 def money(value: float | None) -> str:

@@ -238,40 +238,16 @@ def schedule_for(runs_per_month: float) -> Schedule:
 # --------------------------------------------------------------------------- templates
 
 
-def _resource_loader(name: str) -> tuple[str, str | None, Any]:
-    import jinja2
-
-    if ".." in Path(name).parts or name.startswith("/"):
-        raise jinja2.TemplateNotFound(name)
-    resource = importlib.resources.files("advisor") / TEMPLATE_ROOT / name
-    try:
-        source = resource.read_text(encoding="utf-8")
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        raise jinja2.TemplateNotFound(name) from None
-    return source, None, lambda: True
-
-
 @functools.cache
 def environment() -> jinja2.Environment:
-    """The one template environment: StrictUndefined, no autoescape (YAML, TOML, Markdown, code), and a
-    quoting filter per target; profile text must go through one of them (see `UserText`)."""
-    import jinja2
+    """The starter-config environment: no autoescape (YAML, TOML, Markdown, code), and a quoting
+    filter per target; profile text must go through one of them (see `UserText`)."""
+    from advisor.templating import make_environment
 
-    env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(_resource_loader),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["yaml"] = yaml_quote
-    env.filters["toml"] = toml_quote
-    env.filters["md"] = md_escape
-    env.filters["comment"] = one_line
-    env.filters["json"] = lambda value: json.dumps(value, ensure_ascii=True, sort_keys=False)
-    env.filters["num"] = number_words
-    return env
+    return make_environment("scaffold", autoescape=False, filters={
+        "yaml": yaml_quote, "toml": toml_quote, "md": md_escape, "comment": one_line,
+        "json": lambda value: json.dumps(value, ensure_ascii=True, sort_keys=False), "num": number_words,
+    })
 
 
 def render(template: str, context: Mapping[str, Any]) -> str:
