@@ -63,7 +63,8 @@ class Bar:
     muted: bool = False
 
 
-def _open(chart_id: str, kind: str, title: str, width: int, height: int, description: str) -> list[str]:
+def svg_open(chart_id: str, kind: str, title: str, width: int, height: int, description: str) -> list[str]:
+    """The opening of every chart: the <svg> element with its title, description, background and heading."""
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{esc(chart_id)}" data-chart="{esc(kind)}" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
@@ -114,7 +115,7 @@ def radar_chart(chart_id: str, title: str, axes: Sequence[str],
     width, height, cx, cy, radius = 640, 430, 245, 235, 145
     description = "; ".join(f"{s.label}: " + ", ".join(f"{a} {v:.2f}" for a, v in zip(axes, values, strict=True))
                             for s, values in series)
-    parts = _open(chart_id, "radar", title, width, height, description)
+    parts = svg_open(chart_id, "radar", title, width, height, description)
     count = len(axes)
 
     def point(index: int, value: float) -> tuple[float, float]:
@@ -167,7 +168,7 @@ def bar_chart(chart_id: str, title: str, unit: str, bars: Sequence[Bar], maximum
     step = _nice_step(top)
     top = math.ceil(top / step - 1e-9) * step
     description = "; ".join(f"{b.label}: {b.text}" for b in bars) + f" ({unit})"
-    parts = _open(chart_id, "bars", title, width, height, description)
+    parts = svg_open(chart_id, "bars", title, width, height, description)
     base_y = 44
     axis_y = base_y + 30 * len(bars) + 6
     tick = 0.0
@@ -224,7 +225,7 @@ def line_chart(chart_id: str, title: str, x_label: str, y_label: str,
         f"{s.label}: " + ", ".join(f"{_format(x, x_format)} -> {_format(y, y_format)}"
                                   for x, y in zip(xs, ys, strict=True) if y is not None)
         for s, xs, ys in series)
-    parts = _open(chart_id, "lines", title, width, height, description)
+    parts = svg_open(chart_id, "lines", title, width, height, description)
     parts.append(f'<rect x="{left}" y="{top_margin}" width="{plot_width}" height="{plot_height}" fill="none" '
                  f'stroke="{GRID}"/>')
     for tick in _log_ticks(x_low, x_high):

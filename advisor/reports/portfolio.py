@@ -449,17 +449,7 @@ def histogram_chart(chart_id: str, title: str, bins: Sequence[float], counts: Se
     ceiling = math.ceil(highest / step - 1e-9) * step
     low_colour, high_colour = charts.OKABE_ITO["vermillion"], charts.OKABE_ITO["blue"]
     description = "; ".join(f"{bins[i]:.1f} to {bins[i + 1]:.1f}: {c:,} workloads" for i, c in enumerate(counts))
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{esc(chart_id)}" data-chart="histogram" '
-        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="{esc(chart_id)}-title {esc(chart_id)}-desc" font-family="{esc(charts.FONT)}" '
-        f'font-size="12">',
-        f'<title id="{esc(chart_id)}-title">{esc(title)}</title>',
-        f'<desc id="{esc(chart_id)}-desc">{esc(description)}</desc>',
-        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{width / 2:g}" y="22" text-anchor="middle" font-size="15" font-weight="bold" '
-        f'fill="{charts.INK}">{esc(title)}</text>',
-    ]
+    parts = charts.svg_open(chart_id, "histogram", title, width, height, description)
     base = top + plot_height
     tick = 0.0
     while tick <= ceiling + 1e-9:
@@ -518,17 +508,7 @@ def blocker_chart(chart_id: str, title: str, lines: Sequence[BlockerLine], valid
     description = "; ".join(
         f"{line.constraint}: " + ", ".join(f"{RUNTIME_LABELS[rt]} {c:,}" for rt, c in line.counts.items() if c)
         for line in shown) or "no workload is blocked on any runtime"
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{esc(chart_id)}" data-chart="grouped-bars" '
-        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="{esc(chart_id)}-title {esc(chart_id)}-desc" font-family="{esc(charts.FONT)}" '
-        f'font-size="12">',
-        f'<title id="{esc(chart_id)}-title">{esc(title)}</title>',
-        f'<desc id="{esc(chart_id)}-desc">{esc(description)}</desc>',
-        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{width / 2:g}" y="22" text-anchor="middle" font-size="15" font-weight="bold" '
-        f'fill="{charts.INK}">{esc(title)}</text>',
-    ]
+    parts = charts.svg_open(chart_id, "grouped-bars", title, width, height, description)
     if not shown:
         parts.append(f'<text x="{width / 2:g}" y="{top + 8}" text-anchor="middle" fill="{charts.MUTED}">'
                      f'No hard limit blocks any workload on any runtime.</text></svg>')
