@@ -360,7 +360,7 @@ class ComposeReader:
             if found is not None and _text(found[0]) == "host":
                 draft.note(f"uses the host's {label} namespace ({found[2]}: host)")
         for value, file, path in view.items("cap_add"):
-            _capability(draft, value, file, path)
+            draft.add_capability(value, path, file=file)
         for entry, file, path in view.items("sysctls"):
             name = entry[0] if isinstance(entry, tuple) else str(entry).split("=", 1)[0]
             _sysctl(draft, name, file, path, entry[1] if isinstance(entry, tuple) else entry)
@@ -457,18 +457,6 @@ def _flag(draft: Draft, field: str, value: Any, file: str, path: str) -> None:
             draft.set_flag(field, path, value, file=file)
     except ValueError as exc:
         draft.problem(path, f"{hints.original_text(value)!r}: {exc}; skipped", file=file)
-
-
-def _capability(draft: Draft, value: Any, file: str, path: str) -> None:
-    try:
-        capability = hints.capability_name(value)
-    except ValueError as exc:
-        draft.problem(path, f"{hints.original_text(value)!r}: {exc}; skipped", file=file)
-        return
-    if capability in hints.KERNEL_CAPABILITIES:
-        draft.set_flag("kernel_tuning", path, value, file=file)
-    if capability in hints.NOTED_CAPABILITIES or capability in hints.KERNEL_CAPABILITIES:
-        draft.note(f"adds the Linux capability {capability}")
 
 
 def _sysctl(draft: Draft, name: Any, file: str, path: str, original: Any) -> None:

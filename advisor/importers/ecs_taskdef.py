@@ -198,7 +198,7 @@ def _container(draft: Draft, container: dict[str, Any], path: str, port_hints: d
             if add and isinstance(add[1], list):
                 add_path = join_path(join_path(linux_path, capabilities[0]), add[0])
                 for i, value in enumerate(add[1]):
-                    _capability(draft, value, join_path(add_path, i))
+                    draft.add_capability(value, join_path(add_path, i))
         devices = field_of(linux[1], "devices")
         if devices and isinstance(devices[1], list) and devices[1]:
             draft.note(f"maps host devices into the container ({join_path(linux_path, devices[0])})")
@@ -227,18 +227,6 @@ def _container(draft: Draft, container: dict[str, Any], path: str, port_hints: d
                 draft.problem(mapping_path, f"{hints.original_text(mapping)!r}: {exc}; skipped")
                 continue
             draft.add_protocol(protocol, mapping_path, mapping)
-
-
-def _capability(draft: Draft, value: Any, path: str) -> None:
-    try:
-        capability = hints.capability_name(value)
-    except ValueError as exc:
-        draft.problem(path, f"{hints.original_text(value)!r}: {exc}; skipped")
-        return
-    if capability in hints.KERNEL_CAPABILITIES:
-        draft.set_flag("kernel_tuning", path, value)
-    if capability in hints.NOTED_CAPABILITIES or capability in hints.KERNEL_CAPABILITIES:
-        draft.note(f"adds the Linux capability {capability}")
 
 
 def _volumes(draft: Draft, task: dict[str, Any], base: str) -> None:

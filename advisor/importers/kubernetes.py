@@ -282,16 +282,7 @@ class KubernetesReader:
                 self._flag(draft, "privileged", security["privileged"], join_path(security_path, "privileged"))
             add_path = join_path(join_path(security_path, "capabilities"), "add")
             for i, capability in enumerate(_list(_mapping(security.get("capabilities")).get("add"))):
-                item_path = join_path(add_path, i)
-                try:
-                    name = hints.capability_name(capability)
-                except ValueError as exc:
-                    draft.problem(item_path, f"{capability!r}: {exc}; skipped")
-                    continue
-                if name in hints.KERNEL_CAPABILITIES:
-                    draft.set_flag("kernel_tuning", item_path, capability)
-                if name in hints.NOTED_CAPABILITIES or name in hints.KERNEL_CAPABILITIES:
-                    draft.note(f"adds the Linux capability {name}")
+                draft.add_capability(capability, join_path(add_path, i))
 
     def _flag(self, draft: Draft, field: str, value: Any, path: str) -> None:
         try:

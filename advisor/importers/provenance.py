@@ -153,6 +153,21 @@ class Draft:
             self.provenance["protocols"] = Provenance(
                 self.file, "; ".join(s.path for s in sources), [s.original for s in sources])
 
+    def add_capability(self, value: Any, path: str, file: str | None = None) -> None:
+        """An added Linux capability: kernel-level ones set kernel_tuning, notable ones become a note,
+        an unreadable one is reported and skipped. Compose, Kubernetes and ECS readers share this."""
+        from advisor.importers import hints
+
+        try:
+            capability = hints.capability_name(value)
+        except ValueError as exc:
+            self.problem(path, f"{hints.original_text(value)!r}: {exc}; skipped", file=file)
+            return
+        if capability in hints.KERNEL_CAPABILITIES:
+            self.set_flag("kernel_tuning", path, value, file=file)
+        if capability in hints.NOTED_CAPABILITIES or capability in hints.KERNEL_CAPABILITIES:
+            self.note(f"adds the Linux capability {capability}")
+
     def note(self, text: str) -> None:
         """A fact worth a reviewer's eye that has no profile field (added Linux capabilities, host PID)."""
         if text not in self.notes:
