@@ -11,6 +11,12 @@ from advisor.cli_common import fail, handle_errors
 DEFAULT_SEED = 20261126  # the same as advisor.learn.train.DEFAULT_SEED (not imported: keeps --help light)
 DEFAULT_FOLDS = 5
 
+# Options train and evaluate share.
+SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the cross-validation folds.")]
+FoldsOption = Annotated[int, typer.Option("--folds", min=2, help="Number of cross-validation folds.")]
+CorpusOption = Annotated[str | None, typer.Option(
+    "--corpus", metavar="CSV", help="Reference corpus (default: models/reference_workloads.csv).")]
+
 model_app = typer.Typer(help="Train and evaluate the model that calibrates the rule scores.",
                         no_args_is_help=True, add_completion=False)
 
@@ -18,14 +24,12 @@ model_app = typer.Typer(help="Train and evaluate the model that calibrates the r
 @model_app.command("train")
 @handle_errors
 def train_command(
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the cross-validation folds.")] = DEFAULT_SEED,
-    folds: Annotated[int, typer.Option("--folds", min=2, help="Number of cross-validation folds.")] = DEFAULT_FOLDS,
+    seed: SeedOption = DEFAULT_SEED,
+    folds: FoldsOption = DEFAULT_FOLDS,
     out: Annotated[str | None, typer.Option("--out", metavar="PATH",
                                             help="Where to write the JSON parameters "
                                                  "(default: the package's models/model.json).")] = None,
-    corpus: Annotated[str | None, typer.Option("--corpus", metavar="CSV",
-                                               help="Reference corpus (default: models/reference_workloads.csv).")
-                      ] = None,
+    corpus: CorpusOption = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing model file with different "
                                                         "parameters.")] = False,
 ) -> None:
@@ -72,11 +76,9 @@ def _summary(cv: object) -> None:
 @model_app.command("evaluate")
 @handle_errors
 def evaluate_command(
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the cross-validation folds.")] = DEFAULT_SEED,
-    folds: Annotated[int, typer.Option("--folds", min=2, help="Number of cross-validation folds.")] = DEFAULT_FOLDS,
-    corpus: Annotated[str | None, typer.Option("--corpus", metavar="CSV",
-                                               help="Reference corpus (default: models/reference_workloads.csv).")
-                      ] = None,
+    seed: SeedOption = DEFAULT_SEED,
+    folds: FoldsOption = DEFAULT_FOLDS,
+    corpus: CorpusOption = None,
 ) -> None:
     """Print cross-validated accuracy of the rules, the model and the blend, per-runtime precision and
     recall, and the confusion matrices."""
