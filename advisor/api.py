@@ -7,18 +7,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advisor.profile import WorkloadProfile, build_profile, parse_assignments, read_profile_data
+from advisor.profile.fields import WorkloadProfile, build_profile, parse_assignments, read_profile_data
 
 if TYPE_CHECKING:
-    from advisor.explain import Recommendation
-    from advisor.scoring import Scored
+    from advisor.engine.explain import Recommendation
+    from advisor.engine.scoring import Scored
 
 ADHOC_NAME = "workload"
 
 # Providers of extra top-level output fields (what_would_change, model, similar). Each entry is
 # "module:function"; the function takes (profile, scored, recommendation) and returns a mapping of
 # new top-level fields. Imported only when `recommend` runs.
-EXTRA_PROVIDERS: tuple[str, ...] = ("advisor.whatif:provider", "advisor.learn:provider")
+EXTRA_PROVIDERS: tuple[str, ...] = ("advisor.engine.whatif:provider", "advisor.learn:provider")
 
 
 def load_profile(path: str | None, assignments: Sequence[str] = (), stdin_text: str | None = None,
@@ -55,15 +55,15 @@ def _is_descriptor(path: str) -> bool:
 
 def score_profiles(profiles: Sequence[WorkloadProfile], free_tier: bool = False) -> Scored:
     """Score many profiles in one vectorised pass."""
-    from advisor.frame import profiles_to_frame
-    from advisor.scoring import score_frame
+    from advisor.engine.scoring import score_frame
+    from advisor.profile.frame import profiles_to_frame
 
     return score_frame(profiles_to_frame(profiles), free_tier=free_tier)
 
 
 def recommend(profile: WorkloadProfile, free_tier: bool = False) -> Recommendation:
     """The explained recommendation for one profile (a one-row frame through the same engine)."""
-    from advisor.explain import explain_row
+    from advisor.engine.explain import explain_row
 
     scored = score_profiles([profile], free_tier=free_tier)
     recommendation = _with_free_tier(explain_row(scored, 0), free_tier)

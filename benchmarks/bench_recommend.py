@@ -24,8 +24,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 def synthetic_frame(rows: int, seed: int = 7) -> pd.DataFrame:
     """A frame of `rows` varied, valid profiles built directly in columns (no per-row Python)."""
-    from advisor.frame import _finish
-    from advisor.profile import FIELDS
+    from advisor.profile.fields import FIELDS
+    from advisor.profile.frame import _finish
 
     rng = np.random.default_rng(seed)
     columns: dict[str, object] = {}
@@ -73,7 +73,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    from advisor.scoring import score_frame
+    from advisor.engine.scoring import score_frame
 
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""

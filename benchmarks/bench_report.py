@@ -2,7 +2,7 @@
 """Benchmark the portfolio report on a big portfolio, generated and assessed through the real engine.
 
 It writes a synthetic portfolio CSV (bench_assess.generate: varied workloads, human units, about 1 in
-500 rows invalid), assesses it in-process with `advisor.portfolio.assess_portfolio` exactly as
+500 rows invalid), assesses it in-process with `advisor.portfolio.assess.assess_portfolio` exactly as
 `advisor assess --report` does (the results frame of the first REPORT_ROW_CAP rows and the summary),
 then times `write_portfolio_report` alone and prints the render time, the page size and how many
 table rows it holds. With --cli it also times the whole command,
@@ -39,10 +39,10 @@ def main() -> None:
     parser.add_argument("--cli", action="store_true", help="also time `advisor assess ... --report` end to end")
     args = parser.parse_args()
 
-    from advisor.consolidation import ConsolidationSettings
-    from advisor.portfolio import REPORT_ROW_CAP, AssessOptions, assess_portfolio
-    from advisor.reports import write_portfolio_report
-    from advisor.reports.portfolio import TABLE_FIRST_ROWS, TABLE_REVIEW_ROWS
+    from advisor.outputs.reports import write_portfolio_report
+    from advisor.outputs.reports.portfolio import TABLE_FIRST_ROWS, TABLE_REVIEW_ROWS
+    from advisor.portfolio.assess import REPORT_ROW_CAP, AssessOptions, assess_portfolio
+    from advisor.portfolio.consolidation import ConsolidationSettings
 
     with tempfile.TemporaryDirectory(prefix="bench-report-") as folder:
         work = Path(folder)

@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 
 from advisor import RUNTIMES
-from advisor.consolidation import (
+from advisor.portfolio.consolidation import (
     ConsolidationAccumulator,
     ConsolidationSettings,
     PlatformPrices,
     chunk_partial,
     platform_parts,
 )
-from advisor.waves import TRAITS, plan_waves
+from advisor.portfolio.waves import TRAITS, plan_waves
 
 PRICES = PlatformPrices(control_plane=73.0, alb=16.425, nlb=16.425)
 SCORE = np.array([[0.9, 0.8, 0.5, 0.4],    # w0: lambda first
@@ -70,9 +70,9 @@ def test_unserved_workloads_are_named_and_chunks_add_up() -> None:
 
 
 def test_platform_parts_split_the_engine_cost_exactly() -> None:
-    """Variable cost plus the shared items rebuilds each runtime's monthly cost from advisor.cost."""
+    """Variable cost plus the shared items rebuilds each runtime's monthly cost from advisor.engine.cost."""
     from advisor.api import score_profiles
-    from advisor.profile import build_profile
+    from advisor.profile.fields import build_profile
 
     profiles = [build_profile({"name": "api", "workload_type": "http_api", "protocols": "http;tcp"}),
                 build_profile({"name": "job", "workload_type": "batch_job", "max_duration_s": "2h"})]

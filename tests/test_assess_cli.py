@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from advisor import RUNTIMES
-from advisor.cli import app
-from advisor.portfolio import RESULT_COLUMNS, ResultFormat, neutralise, safe_dir_name
+from advisor.cli.app import app
+from advisor.portfolio.assess import RESULT_COLUMNS, ResultFormat, neutralise, safe_dir_name
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -403,10 +403,10 @@ def test_scaffold_writes_one_starter_per_valid_row(runner: CliRunner, isolated: 
 
 
 def test_report_option(runner: CliRunner, isolated: Path) -> None:
-    import advisor.reports
+    import advisor.outputs.reports
 
-    if not hasattr(advisor.reports, "write_portfolio_report"):
-        pytest.skip("advisor.reports.write_portfolio_report is not there yet (written by the reports work)")
+    if not hasattr(advisor.outputs.reports, "write_portfolio_report"):
+        pytest.skip("advisor.outputs.reports.write_portfolio_report is not there yet (written by the reports work)")
     result = assess(runner, str(EXAMPLES / "portfolio.csv"), "--out", "out.csv", "--report", "portfolio.html")
     assert result.exit_code == 0, result.output
     assert "s3-thumbnailer" in Path("portfolio.html").read_text()

@@ -12,8 +12,8 @@ import yaml
 
 from advisor import RUNTIMES
 from advisor.api import recommend
-from advisor.portfolio import AssessOptions, assess_portfolio
-from advisor.profile import build_profile
+from advisor.portfolio.assess import AssessOptions, assess_portfolio
+from advisor.profile.fields import build_profile
 
 
 def test_score_cases_passes_through_assess(shared_dir: Path, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ import pytest
 from browser_support import CHROMIUM, assert_not_blank, decode_png, run_chromium
 
 from advisor.api import load_profile, recommend
-from advisor.reports import write_report
+from advisor.outputs.reports import write_report
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"

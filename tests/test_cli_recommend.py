@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from advisor import RUNTIMES
-from advisor.cli import app
-from advisor.render import FORMATTERS, OutputFormat
+from advisor.cli.app import app
+from advisor.outputs.formats import FORMATTERS, OutputFormat
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -149,7 +149,7 @@ def _imported_modules(*args: str) -> set[str]:
 @pytest.mark.parametrize("args", [("--help",), ("runtimes",), ("runtimes", "--format", "json")])
 def test_help_and_runtimes_do_not_import_heavy_libraries(args: tuple[str, ...]) -> None:
     modules = _imported_modules(*args)
-    assert "advisor.cli" in modules
+    assert "advisor.cli.app" in modules
     for heavy in ("pandas", "sklearn", "numpy", "jinja2"):
         assert heavy not in modules, f"`advisor {' '.join(args)}` imports {heavy}"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from advisor.api import recommend, score_profiles
-from advisor.profile import build_profile
+from advisor.profile.fields import build_profile
 
 # AWS Lambda pricing page example: 512 MB, 3 million invocations of 1 s each in a month, x86_64.
 AWS_EXAMPLE = {"name": "aws-example", "workload_type": "event_handler", "memory_mb": 512, "avg_duration_ms": 1000,

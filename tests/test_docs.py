@@ -22,7 +22,7 @@ def test_every_rule_and_caution_is_documented() -> None:
 
 
 def test_every_profile_field_is_documented() -> None:
-    from advisor.profile import FIELDS
+    from advisor.profile.fields import FIELDS
 
     profile_doc = (REPO / "docs" / "profile.md").read_text()
     for spec in FIELDS:

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from advisor.api import recommend
-from advisor.feasibility import compiled_rules
-from advisor.knowledge import knowledge
-from advisor.profile import build_profile
+from advisor.engine.feasibility import compiled_rules
+from advisor.knowledge.base import knowledge
+from advisor.profile.fields import build_profile
 
 BLOCKER_RULES, CAUTION_RULES = compiled_rules()
 
@@ -76,7 +76,7 @@ def test_max_limits_are_exact(rule: Any) -> None:
 def test_every_capability_blocker_trips(rule: Any) -> None:
     key = (rule.runtime, rule.constraint)
     if key in NEVER_TRIPPED:
-        from advisor.profile import FIELD_BY_NAME, PROTOCOLS
+        from advisor.profile.fields import FIELD_BY_NAME, PROTOCOLS
 
         choices = PROTOCOLS if rule.field == "protocols" else FIELD_BY_NAME[rule.field].choices
         for choice in choices:

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from advisor.cli import app
+from advisor.cli.app import app
 from advisor.importers import import_profiles
 
 CORPUS = Path(__file__).resolve().parent / "data" / "descriptors"
@@ -79,8 +79,8 @@ def test_existing_files_are_not_overwritten_without_force(runner: CliRunner, iso
 
 
 def test_stdout_csv_is_a_portfolio_that_validates(runner: CliRunner, isolated: Path) -> None:
-    from advisor.frame import records_to_frame
-    from advisor.profile import FIELD_NAMES
+    from advisor.profile.fields import FIELD_NAMES
+    from advisor.profile.frame import records_to_frame
 
     result = invoke(runner, "profile", "from", str(CORPUS / "k8s" / "app"), "--out", "-")
     assert result.exit_code == 0, result.output
@@ -227,7 +227,7 @@ def test_hostile_names_stay_inside_the_directory_and_round_trip(runner: CliRunne
 
 
 def test_hostile_names_round_trip_through_csv_and_json(runner: CliRunner, isolated: Path) -> None:
-    from advisor.frame import records_to_frame
+    from advisor.profile.frame import records_to_frame
 
     source = _hostile_compose(isolated)
     result = invoke(runner, "profile", "from", str(source), "--out", "-")

@@ -16,7 +16,7 @@ import yaml
 
 from advisor.importers import import_profiles
 from advisor.importers.provenance import SOURCE_KINDS
-from advisor.profile import FIELD_NAMES, build_profile
+from advisor.profile.fields import FIELD_NAMES, build_profile
 
 CORPUS = Path(__file__).resolve().parent / "data" / "descriptors"
 EXPECTED: list[dict[str, Any]] = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))

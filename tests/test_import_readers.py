@@ -371,7 +371,7 @@ def test_compose_resources_are_valid_or_reported(tmp_path: Path, cpus: object, m
     path = write(tmp_path / "docker-compose.yml", yaml.safe_dump(service))
     result = import_profiles(path)
     profile = result.profiles[0]
-    from advisor.profile import build_profile
+    from advisor.profile.fields import build_profile
 
     build_profile(profile.data)
     for field, key in (("vcpu", "cpus"), ("memory_mb", "memory")):

@@ -1,4 +1,4 @@
-"""Round trip: a starter config written by `advisor.scaffold.write_starter` for a profile, read back by
+"""Round trip: a starter config written by `advisor.outputs.scaffold.write_starter` for a profile, read back by
 `import_profiles`, gives back the fields that shaped it.
 
 Each case lists the fields the starter encodes for that runtime. Where a starter deliberately writes
@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from advisor.importers import import_profiles
-from advisor.profile import build_profile
+from advisor.profile.fields import build_profile
 
 API = {"name": "orders-api", "workload_type": "http_api", "containerized": True, "language": "python", "vcpu": 1,
        "memory_mb": 2048, "arch": "arm64", "protocols": ["http", "grpc"], "max_duration_s": 20}
@@ -61,7 +61,7 @@ CASES: list[tuple[dict[str, Any], str, tuple[str, ...], dict[str, Any]]] = [
                          ids=[f"{c[0]['name']}-{c[1]}" for c in CASES])
 def test_a_starter_read_back_gives_the_fields_that_shaped_it(tmp_path: Path, data: dict[str, Any], runtime: str,
                                                              fields: tuple[str, ...], changed: dict[str, Any]) -> None:
-    from advisor.scaffold import write_starter
+    from advisor.outputs.scaffold import write_starter
 
     profile = build_profile(data)
     write_starter(profile, tmp_path / "starter", runtime=runtime)

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 import yaml
 
-from advisor.answers import AnswerSet, new_answer_set, read_answers, resolve, walk, write_answers
-from advisor.cli import app
-from advisor.cli_interview import safe_stem
-from advisor.interview import Interrupted, Interview, Option, PlainPrompter, Reply
-from advisor.questionnaire import load_questionnaire
+from advisor.cli.app import app
+from advisor.cli.interview import safe_stem
+from advisor.interview.answers import AnswerSet, new_answer_set, read_answers, resolve, walk, write_answers
+from advisor.interview.questionnaire import load_questionnaire
+from advisor.interview.session import Interrupted, Interview, Option, PlainPrompter, Reply
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -357,7 +357,7 @@ DESCRIPTOR = REPO / "tests" / "data" / "descriptors" / "ecs" / "web-taskdef.json
 def test_from_descriptor_prefills_and_asks_only_unknown_fields(runner, isolated: Path) -> None:
     if not DESCRIPTOR.exists():
         pytest.skip(f"{DESCRIPTOR} (the importers' test data) is not in this checkout")
-    from advisor.cli_interview import _prefill
+    from advisor.cli.interview import _prefill
 
     quick = load_questionnaire("quick")
     answer_set = new_answer_set(quick)

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from advisor import RUNTIME_LABELS
-from advisor.answers import read_answers, resolve
-from advisor.questionnaire import load_questionnaire
+from advisor.interview.answers import read_answers, resolve
+from advisor.interview.questionnaire import load_questionnaire
 
 ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
 UP, DOWN, ENTER, CTRL_C, CTRL_U = "\x1b[A", "\x1b[B", "\r", "\x03", "\x15"

@@ -28,7 +28,7 @@ from advisor.learn.model_file import (
     write_model,
 )
 from advisor.learn.train import DEFAULT_FOLDS, DEFAULT_SEED, accepted_match, fit_pipeline, rule_outputs, train
-from advisor.profile import FIELDS
+from advisor.profile.fields import FIELDS
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -313,8 +313,8 @@ def _hostile_params(trained, favour: int, weight: float = 1.0) -> dict:
 @pytest.mark.parametrize("favour", range(len(RUNTIMES)))
 def test_hard_limits_win_over_any_model(corpus, trained, monkeypatch, favour):
     """Even a model that always wants one runtime at full weight never puts an infeasible runtime first."""
+    from advisor.engine.scoring import score_frame
     from advisor.learn import blend
-    from advisor.scoring import score_frame
 
     model = model_from_params(_hostile_params(trained, favour))
     monkeypatch.setattr(blend, "active_model", lambda: model)
@@ -329,8 +329,8 @@ def test_hard_limits_win_over_any_model(corpus, trained, monkeypatch, favour):
 
 
 def test_blend_formula_in_score_frame(corpus, trained, monkeypatch):
+    from advisor.engine.scoring import score_frame
     from advisor.learn import blend
-    from advisor.scoring import score_frame
 
     model = model_from_params(_hostile_params(trained, 2, weight=0.3))
     with rules_only():
@@ -365,8 +365,8 @@ def test_blend_costs_little_on_a_large_frame(trained, monkeypatch):
         from bench_recommend import synthetic_frame
     finally:
         sys.path.pop(0)
+    from advisor.engine.scoring import score_frame
     from advisor.learn import blend
-    from advisor.scoring import score_frame
 
     frame = synthetic_frame(20_000)
     model = model_from_params(_hostile_params(trained, 1, weight=0.5))
@@ -429,7 +429,7 @@ def test_hostile_corpus_text_is_escaped_in_markdown_and_table_output(tmp_path, m
     """Rationale and source text reach Markdown and terminal output escaped, never as markup."""
     from advisor.api import load_profile, recommend
     from advisor.learn import similar
-    from advisor.render import to_markdown, to_table
+    from advisor.outputs.formats import to_markdown, to_table
 
     table = pd.read_csv(default_corpus_path(), dtype=str, keep_default_na=False)
     hostile = "<script>alert(1)</script> | [red]boom[/red] **bold**."

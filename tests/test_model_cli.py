@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.cli import app
+from advisor.cli.app import app
 from advisor.learn.model_file import default_model_path, load_model
 
 REPO = Path(__file__).resolve().parents[1]

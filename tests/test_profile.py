@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from advisor.errors import ProfileError
-from advisor.profile import FIELDS, WorkloadProfile, build_profile, parse_assignments, read_profile_data
+from advisor.profile.fields import FIELDS, WorkloadProfile, build_profile, parse_assignments, read_profile_data
 
 
 def test_defaults_are_recorded_as_assumed() -> None:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from advisor import RUNTIMES
 from advisor.api import recommend, score_profiles
-from advisor.profile import FIELDS, PROTOCOLS, build_profile
+from advisor.profile.fields import FIELDS, PROTOCOLS, build_profile
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

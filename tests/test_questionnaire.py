@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from advisor.cli import app
-from advisor.profile import FIELD_BY_NAME, PRIORITY_FIELDS, build_profile
-from advisor.questionnaire import (
+from advisor.cli.app import app
+from advisor.interview.questionnaire import (
     BUNDLED,
     DONT_KNOW,
     UNANSWERED,
@@ -22,6 +21,7 @@ from advisor.questionnaire import (
     parse_questionnaire,
     prepared_condition,
 )
+from advisor.profile.fields import FIELD_BY_NAME, PRIORITY_FIELDS, build_profile
 
 BROKEN = Path(__file__).resolve().parent / "data" / "questionnaires"
 
@@ -240,7 +240,7 @@ def test_show_prints_readable_text_with_facts_filled_in(runner) -> None:
     assert "Quick interview (quick, version 1): 10 questions" in result.stdout
     assert "About 2 hours [two_hours] -> max_duration_s=7200, avg_duration_ms=5400000" in result.stdout
     assert "{fact:" not in result.stdout
-    from advisor.knowledge import format_fact, knowledge
+    from advisor.knowledge.base import format_fact, knowledge
 
     timeout = format_fact(knowledge().facts["lambda.timeout_s"])
     assert f"Lambda stops any invocation after {timeout}" in result.stdout

@@ -13,10 +13,10 @@ import pytest
 
 from advisor import RUNTIMES
 from advisor.api import load_profile, recommend
-from advisor.cli import app
+from advisor.cli.app import app
 from advisor.errors import KnowledgeBaseError, OutputExistsError, UsageError
-from advisor.reports import write_report
-from advisor.reports.charts import OKABE_ITO, RUNTIME_COLOURS
+from advisor.outputs.reports import write_report
+from advisor.outputs.reports.charts import OKABE_ITO, RUNTIME_COLOURS
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -150,7 +150,7 @@ def test_charts_use_the_colour_blind_safe_palette_and_name_their_units(tmp_path:
 
 
 def test_break_even_rescoring_matches_the_recommendation_at_the_workloads_volume(thumbnailer) -> None:
-    from advisor.reports.context import break_even
+    from advisor.outputs.reports.context import break_even
 
     profile, rec = thumbnailer
     curve = break_even(profile, rec)
@@ -328,7 +328,7 @@ def test_unknown_suffix_and_missing_folder_are_usage_errors(tmp_path: Path, thum
 
 
 def test_the_checklist_covers_every_runtime_and_topic() -> None:
-    from advisor.reports.context import checklists
+    from advisor.outputs.reports.context import checklists
 
     lists = checklists()
     assert set(lists) == set(RUNTIMES)
@@ -342,7 +342,7 @@ def test_the_checklist_covers_every_runtime_and_topic() -> None:
 def test_a_broken_checklist_names_the_file_and_key(monkeypatch: pytest.MonkeyPatch) -> None:
     import yaml
 
-    from advisor.reports import context
+    from advisor.outputs.reports import context
 
     context.checklists.cache_clear()
     real = yaml.safe_load
@@ -357,7 +357,7 @@ def test_a_broken_checklist_names_the_file_and_key(monkeypatch: pytest.MonkeyPat
 
 
 def test_markdown_escaping_keeps_text_and_removes_markup() -> None:
-    from advisor.reports.environment import MarkdownSafe, markdown_escape
+    from advisor.outputs.reports.environment import MarkdownSafe, markdown_escape
 
     assert markdown_escape("a|b <i>c</i> [x](y) `z` \\ #") == \
         "a\\|b &lt;i&gt;c&lt;/i&gt; \\[x\\](y) \\`z\\` \\\\ \\#"
@@ -368,7 +368,7 @@ def test_markdown_escaping_keeps_text_and_removes_markup() -> None:
 def test_the_environment_is_strict(monkeypatch: pytest.MonkeyPatch) -> None:
     import jinja2
 
-    from advisor.reports.environment import environment
+    from advisor.outputs.reports.environment import environment
 
     for target in ("html", "markdown"):
         env = environment(target)
@@ -440,7 +440,7 @@ def test_report_help_does_not_import_heavy_libraries() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, advisor.cli; "
+    code = ("import sys, advisor.cli.app; "
             "print(sorted(m for m in ('pandas', 'numpy', 'jinja2', 'sklearn') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": str(REPO)})

@@ -18,12 +18,10 @@ import pytest
 from markupsafe import escape
 
 from advisor import RUNTIME_LABELS, RUNTIMES
-from advisor.cli import app
-from advisor.consolidation import ConsolidationSettings
+from advisor.cli.app import app
 from advisor.errors import OutputExistsError, UsageError
-from advisor.portfolio import REPORT_ROW_CAP, AssessOptions, AssessOutcome, assess_portfolio
-from advisor.reports import write_portfolio_report
-from advisor.reports.portfolio import (
+from advisor.outputs.reports import write_portfolio_report
+from advisor.outputs.reports.portfolio import (
     CHART_IDS,
     SECTIONS,
     TABLE_FIRST_ROWS,
@@ -32,6 +30,8 @@ from advisor.reports.portfolio import (
     portfolio_script,
     review_mask,
 )
+from advisor.portfolio.assess import REPORT_ROW_CAP, AssessOptions, AssessOutcome, assess_portfolio
+from advisor.portfolio.consolidation import ConsolidationSettings
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"

@@ -15,11 +15,11 @@ from test_scaffold_support import RUNTIMES, load_yaml_documents
 
 from advisor.api import recommend
 from advisor.errors import OutputExistsError, UsageError
-from advisor.knowledge import knowledge
-from advisor.profile import build_profile
-from advisor.scaffold import StarterResult, render_starter, write_starter
-from advisor.scaffold.common import fargate_size, schedule_for
-from advisor.scaffold.readme import PLACEHOLDER, PLACEHOLDER_HELP
+from advisor.knowledge.base import knowledge
+from advisor.outputs.scaffold import StarterResult, render_starter, write_starter
+from advisor.outputs.scaffold.common import fargate_size, schedule_for
+from advisor.outputs.scaffold.readme import PLACEHOLDER, PLACEHOLDER_HELP
+from advisor.profile.fields import build_profile
 
 
 def _profile(**fields: object) -> object:
@@ -98,7 +98,7 @@ def test_lambda_values_are_clamped_and_reported() -> None:
     assert props["Architectures"] == ["arm64"] and props["Runtime"].startswith("nodejs")
     adjusted = " ".join(notes.adjustments)
     assert "raised to the Lambda minimum" in adjusted and "Lambda timeout limit" in adjusted
-    from advisor.scaffold.common import md_escape
+    from advisor.outputs.scaffold.common import md_escape
 
     for adjustment in notes.adjustments:
         assert f"- {md_escape(adjustment)}" in files["README.md"]
@@ -147,7 +147,7 @@ def test_lambda_handler_stub_in_the_profile_language(language: str, handler_file
     _, files, notes = render_starter(_profile(workload_type="http_api", language=language), "lambda")  # type: ignore[arg-type]
     assert handler_file in files and not notes.warnings
     function = next(r for r in _resources(files).values() if r["Type"] == "AWS::Serverless::Function")
-    from advisor.scaffold.common import default
+    from advisor.outputs.scaffold.common import default
 
     assert function["Properties"]["Runtime"] == default("lambda.runtime_ids")[language]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from advisor.cli import app
+from advisor.cli.app import app
 
 REPO = Path(__file__).resolve().parents[1]
 PROFILES = Path(__file__).resolve().parent / "data" / "scaffold" / "profiles"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from advisor.api import load_profile
-from advisor.scaffold import render_starter
+from advisor.outputs.scaffold import render_starter
 
 SCAFFOLD_DATA = Path(__file__).resolve().parent / "data" / "scaffold"
 

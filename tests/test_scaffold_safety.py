@@ -14,9 +14,8 @@ from hypothesis import strategies as st
 from test_scaffold_support import RUNTIMES, CfnSafeLoader, load_yaml_documents, walk
 
 from advisor.errors import UsageError
-from advisor.profile import build_profile
-from advisor.scaffold import render_starter, write_starter
-from advisor.scaffold.common import (
+from advisor.outputs.scaffold import render_starter, write_starter
+from advisor.outputs.scaffold.common import (
     UnquotedUserTextError,
     UserText,
     dns_label,
@@ -27,6 +26,7 @@ from advisor.scaffold.common import (
     toml_quote,
     yaml_quote,
 )
+from advisor.profile.fields import build_profile
 
 MARKER = "§"  # in every hostile name and description, never in a template
 HOSTILE_NAMES = [
@@ -80,7 +80,7 @@ def _without_lint_config(document: object) -> object:
 def test_hostile_text_round_trips_only_where_expected(index: int, tmp_path: Path) -> None:
     """Each hostile profile is written beside a plain twin with the same safe names: every YAML file
     has the same shape, profile text sits (exactly) only at the allowed paths, other files are equal."""
-    from advisor.scaffold.common import _ascii_words
+    from advisor.outputs.scaffold.common import _ascii_words
 
     hostile = _profile(HOSTILE_NAMES[index], DESCRIPTION, index)
     twin = _profile(" ".join(_ascii_words(HOSTILE_NAMES[index])), "plain", index)

@@ -25,8 +25,8 @@ from test_scaffold_support import (
 )
 
 from advisor.api import load_profile, score_profiles
-from advisor.scaffold import StarterResult, write_starter
-from advisor.scaffold.common import default
+from advisor.outputs.scaffold import StarterResult, write_starter
+from advisor.outputs.scaffold.common import default
 
 HOSTILE = {
     "name": "evil\"'\n{{ 7*7 }} ${AWS::AccountId} !Ref X &a *a <script>x</script> ../../up #c: |",
@@ -47,7 +47,7 @@ class Scaffolded:
 @pytest.fixture(scope="module")
 def scaffolded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scaffolded]:
     """Write all four runtimes for every test profile (and a hostile one), then start cfn-lint on them."""
-    from advisor.profile import build_profile
+    from advisor.profile.fields import build_profile
 
     root = tmp_path_factory.mktemp("starters")
     names = [path.stem for path in profile_files()]
@@ -80,7 +80,7 @@ def test_every_profile_and_runtime_was_written(scaffolded: Scaffolded) -> None:
 
 def test_profiles_cover_the_shapes_the_issue_asks_for() -> None:
     profiles = [load_profile(str(path)) for path in profile_files()]
-    from advisor.profile import FIELD_BY_NAME
+    from advisor.profile.fields import FIELD_BY_NAME
 
     assert {p.workload_type for p in profiles} >= set(FIELD_BY_NAME["workload_type"].choices) - {"unknown"}
     assert any(p.gpu for p in profiles) and any(p.os == "windows" for p in profiles)

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 from advisor.api import recommend
-from advisor.conditions import evaluate, validate
+from advisor.engine.scoring import axis_model, cost_fits, weights_from
 from advisor.errors import KnowledgeBaseError
-from advisor.frame import profiles_to_frame
-from advisor.knowledge import _fact, knowledge
-from advisor.profile import build_profile
-from advisor.scoring import axis_model, cost_fits, weights_from
+from advisor.knowledge.base import _fact, knowledge
+from advisor.knowledge.conditions import evaluate, validate
+from advisor.profile.fields import build_profile
+from advisor.profile.frame import profiles_to_frame
 
 
 def test_weights_are_normalised_priorities() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.units import UnitError, format_duration, format_size_mb, parse_count, parse_duration, parse_size
+from advisor.profile.units import UnitError, format_duration, format_size_mb, parse_count, parse_duration, parse_size
 
 
 @pytest.mark.parametrize(("text", "unit", "expected"), [

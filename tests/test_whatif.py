@@ -1,4 +1,4 @@
-"""What would change the answer: the counterfactual search over single changes (advisor.whatif)."""
+"""What would change the answer: the counterfactual search over single changes (advisor.engine.whatif)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 
 from advisor import RUNTIMES
 from advisor.api import EXTRA_PROVIDERS, load_profile, recommend
-from advisor.knowledge import knowledge
-from advisor.profile import WorkloadProfile
-from advisor.whatif import MAX_REDUCTION, candidate_changes, what_would_change
+from advisor.engine.whatif import MAX_REDUCTION, candidate_changes, what_would_change
+from advisor.knowledge.base import knowledge
+from advisor.profile.fields import WorkloadProfile
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -21,7 +21,7 @@ def _example_profiles() -> list[Path]:
     """The bundled example profiles (examples/ also holds other YAML, such as CSV column mappings)."""
     import yaml
 
-    from advisor.profile import FIELD_BY_NAME
+    from advisor.profile.fields import FIELD_BY_NAME
 
     paths = sorted((REPO / "examples").glob("*.yaml"))
     return [p for p in paths if set(yaml.safe_load(p.read_text(encoding="utf-8")) or {}) <= set(FIELD_BY_NAME)]
@@ -139,7 +139,7 @@ def test_a_resource_far_over_every_limit_is_not_offered() -> None:
 
 
 def test_changes_come_smallest_first() -> None:
-    from advisor.whatif import candidate_changes as candidates
+    from advisor.engine.whatif import candidate_changes as candidates
 
     profile = load_profile(str(REPO / "examples" / "legacy-dotnet-api.yaml"))
     changes = what_would_change(profile, limit=50)
@@ -150,9 +150,9 @@ def test_changes_come_smallest_first() -> None:
 
 
 def test_the_provider_is_registered_and_shown_in_every_text_format(runner) -> None:
-    from advisor.cli import app
+    from advisor.cli.app import app
 
-    assert "advisor.whatif:provider" in EXTRA_PROVIDERS
+    assert "advisor.engine.whatif:provider" in EXTRA_PROVIDERS
     profile_args = [THUMBNAILER, "--set", "max_duration_s=16min"]
     result = runner.invoke(app, ["recommend", *profile_args, "--format", "json"])
     assert result.exit_code == 0, result.output
@@ -175,13 +175,13 @@ def test_the_provider_adds_little_time_to_recommend() -> None:
     for _ in range(5):
         # CPU time, so other work on a busy machine does not count against it.
         start = time.process_time()
-        api._provider("advisor.whatif:provider")(profile, None, base)
+        api._provider("advisor.engine.whatif:provider")(profile, None, base)
         timings.append(time.process_time() - start)
     assert min(timings) < 0.150, f"what_would_change took {min(timings) * 1000:.0f} ms of CPU"
 
 
 def recommend_without_extras(profile: WorkloadProfile):
     from advisor.api import score_profiles
-    from advisor.explain import explain_row
+    from advisor.engine.explain import explain_row
 
     return explain_row(score_profiles([profile]), 0)

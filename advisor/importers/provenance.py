@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.profile import FIELD_BY_NAME, FIELD_NAMES, parse_field
+from advisor.profile.fields import FIELD_BY_NAME, FIELD_NAMES, parse_field
 
 SOURCE_KINDS = ("compose", "kubernetes", "ecs_task_definition", "cloudformation")
 

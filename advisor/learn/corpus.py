@@ -19,7 +19,7 @@ import pandas as pd
 from advisor import RUNTIMES
 from advisor.errors import FieldProblem
 from advisor.learn.model_file import ModelFileError, default_corpus_path
-from advisor.profile import FIELD_NAMES
+from advisor.profile.fields import FIELD_NAMES
 
 LABEL_COLUMNS = ("accepted", "source", "rationale")
 
@@ -30,7 +30,7 @@ class Corpus:
 
     path: str
     table: pd.DataFrame  # raw text cells, in file order
-    frame: pd.DataFrame  # typed profile frame (advisor.frame)
+    frame: pd.DataFrame  # typed profile frame (advisor.profile.frame)
     accepted: tuple[tuple[str, ...], ...]
     labels: np.ndarray  # (n, 4) bool: runtime accepted
     preferred: np.ndarray  # (n,) index of the first accepted runtime, -1 for none
@@ -48,7 +48,7 @@ def parse_accepted(cell: str) -> tuple[str, ...]:
 
 def read_corpus(path: str | os.PathLike[str] | None = None) -> Corpus:
     """Read and validate the corpus; every problem names the file, row, column and value."""
-    from advisor.frame import records_to_frame
+    from advisor.profile.frame import records_to_frame
 
     target = Path(path) if path is not None else default_corpus_path()
     label = str(target)

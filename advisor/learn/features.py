@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from advisor import AXES, RUNTIMES
-from advisor.profile import FIELDS, PRIORITY_FIELDS, PROTOCOLS
+from advisor.profile.fields import FIELDS, PRIORITY_FIELDS, PROTOCOLS
 
 ENUM_FIELDS: tuple[str, ...] = tuple(spec.name for spec in FIELDS if spec.kind == "enum")
 FLAG_FIELDS: tuple[str, ...] = (*(spec.name for spec in FIELDS if spec.kind == "bool"),

@@ -67,7 +67,7 @@ class CrossValidation:
 
 def rule_outputs(corpus: Corpus) -> RuleOutputs:
     """Score the corpus with the rules alone (never with a previously trained model)."""
-    from advisor.scoring import score_frame
+    from advisor.engine.scoring import score_frame
 
     with rules_only():
         scored = score_frame(corpus.frame)

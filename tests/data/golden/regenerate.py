@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from advisor.api import load_profile, recommend
-from advisor.render import OutputFormat, render, to_table
+from advisor.outputs.formats import OutputFormat, render, to_table
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parents[2] / "examples"

@@ -21,9 +21,9 @@ DATE = "2026-11-26"
 def render_golden(example: Path) -> str:
     """The Markdown decision record for one example profile, as the golden file holds it."""
     from advisor.api import load_profile, recommend
-    from advisor.reports.context import single_report
-    from advisor.reports.single import chart_file_names, render_markdown
-    from advisor.whatif import what_would_change
+    from advisor.outputs.reports.context import single_report
+    from advisor.outputs.reports.single import chart_file_names, render_markdown
+    from advisor.engine.whatif import what_would_change
 
     profile = load_profile(str(example))
     recommendation = recommend(profile)
@@ -39,7 +39,7 @@ def examples() -> list[Path]:
     """The bundled example profiles (examples/ also holds other files, such as CSV column mappings)."""
     import yaml
 
-    from advisor.profile import FIELD_BY_NAME
+    from advisor.profile.fields import FIELD_BY_NAME
 
     found = []
     for path in sorted(EXAMPLES.glob("*.yaml")):

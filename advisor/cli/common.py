@@ -1,0 +1,63 @@
+"""What every command module shares: error handling, exit codes, runtime-id parsing.
+
+Feature modules (`advisor/cli_*.py`) import from here, never from `advisor.cli.app`, so that importing
+one of them on its own cannot go round in a circle.
+"""
+
+from __future__ import annotations
+
+import functools
+import traceback
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+from typer.exceptions import TyperException
+
+from advisor import RUNTIMES
+from advisor.errors import AdvisorError
+
+STATE = {"debug": False}
+"""Global options set by the root callback (`--debug`)."""
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, code: int) -> typer.Exit:
+    """Print `message` to stderr and return the Exit to raise."""
+    typer.echo(f"advisor: {message}", err=True)
+    return typer.Exit(code)
+
+
+def handle_errors(command: F) -> F:
+    """Turn library exceptions into a message and exit code; a traceback only with --debug."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, TyperException):
+            raise
+        except AdvisorError as exc:
+            if STATE["debug"]:
+                traceback.print_exc()
+            raise fail(str(exc), exc.exit_code) from None
+        except KeyboardInterrupt:
+            raise fail("interrupted", 130) from None
+        except BrokenPipeError:
+            raise typer.Exit(0) from None
+        except Exception as exc:
+            if STATE["debug"]:
+                raise
+            raise fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def normalise_runtime(value: str) -> str:
+    """Accept `ecs-fargate` as well as `ecs_fargate`."""
+    runtime = value.strip().lower().replace("-", "_")
+    if runtime not in RUNTIMES:
+        raise typer.BadParameter(f"{value!r} is not a runtime; use one of {', '.join(RUNTIMES)}")
+    return runtime
+
+

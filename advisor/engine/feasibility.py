@@ -1,0 +1,255 @@
+"""Feasibility: hard limits become blockers, soft concerns become cautions (models/feasibility.yaml).
+
+Every check runs over the whole frame at once and yields a boolean mask per rule; the details of a
+blocker (limit, value, message, source) are only worked out for the rows that are explained.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from advisor import RUNTIMES
+from advisor.errors import KnowledgeBaseError
+from advisor.knowledge.base import KnowledgeBase, format_fact, knowledge, rules
+from advisor.knowledge.conditions import evaluate, validate
+from advisor.profile.fields import FIELD_BY_NAME
+from advisor.profile.units import format_count, format_duration, format_size_mb
+
+CHECKS = frozenset({"max", "forbidden", "allowed", "all_allowed", "fargate_size"})
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """A hard limit the profile breaks on one runtime (DESIGN.md output contract)."""
+
+    constraint: str
+    limit: Any
+    value: Any
+    message: str
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"constraint": self.constraint, "limit": self.limit, "value": self.value,
+                "message": self.message, "source": self.source}
+
+
+@dataclass(frozen=True)
+class BlockerRule:
+    constraint: str
+    runtime: str
+    check: str
+    field: str
+    fact: str
+    message: str
+    field_scale: float = 1.0
+    ignore: tuple[str, ...] = ()
+    when: Any = None
+
+
+@dataclass(frozen=True)
+class CautionRule:
+    id: str
+    runtime: str
+    when: Any
+    message: str
+
+
+def format_value(field: str, value: Any) -> str:
+    """A profile value in words, in the unit its field is written in."""
+    spec = FIELD_BY_NAME.get(field)
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "not set"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if spec is None or isinstance(value, str | bool):
+        return str(value)
+    if spec.unit == "duration_s":
+        return format_duration(float(value))
+    if spec.unit == "duration_ms":
+        return format_duration(float(value) / 1000.0)
+    if spec.unit == "size_mb":
+        return format_size_mb(float(value))
+    if spec.unit == "size_gb":
+        return format_size_mb(float(value) * 1024.0)
+    if spec.unit == "count":
+        return format_count(float(value))
+    return f"{float(value):g}"
+
+
+@functools.cache
+def compiled_rules() -> tuple[tuple[BlockerRule, ...], tuple[CautionRule, ...]]:
+    """Load and validate models/feasibility.yaml against the profile fields and the facts."""
+    kb = knowledge()
+    data = rules("feasibility.yaml")
+    blockers: list[BlockerRule] = []
+    for index, entry in enumerate(data.get("blockers") or []):
+        where = f"models/feasibility.yaml: blockers[{index}]"
+        check = entry.get("check")
+        if check not in CHECKS or entry.get("runtime") not in RUNTIMES or not entry.get("message"):
+            raise KnowledgeBaseError(f"{where}: needs a known check, runtime and message, got {entry!r}")
+        if check != "fargate_size":
+            if entry.get("field") not in FIELD_BY_NAME:
+                raise KnowledgeBaseError(f"{where}: unknown field {entry.get('field')!r}")
+            kb.fact(entry["fact"])
+        validate(entry.get("when"), where, kb)
+        rule = BlockerRule(
+            constraint=str(entry["constraint"]), runtime=entry["runtime"], check=check,
+            field=entry.get("field", ""), fact=entry.get("fact", ""), message=str(entry["message"]),
+            field_scale=float(entry.get("field_scale", 1.0)), ignore=tuple(entry.get("ignore") or ()),
+            when=entry.get("when"),
+        )
+        _check_placeholders(rule.message, where, kb, {"value", "limit", "os", "vcpu", "memory", "largest"})
+        blockers.append(rule)
+    cautions: list[CautionRule] = []
+    for index, entry in enumerate(data.get("cautions") or []):
+        where = f"models/feasibility.yaml: cautions[{index}]"
+        if entry.get("runtime") not in RUNTIMES or not entry.get("message") or not entry.get("id"):
+            raise KnowledgeBaseError(f"{where}: needs id, runtime and message")
+        validate(entry.get("when"), where, kb)
+        cautions.append(CautionRule(str(entry["id"]), entry["runtime"], entry.get("when"), str(entry["message"])))
+        _check_placeholders(entry["message"], where, kb, {f"value_{name}" for name in FIELD_BY_NAME})
+    return tuple(blockers), tuple(cautions)
+
+
+def _check_placeholders(message: str, where: str, kb: KnowledgeBase, allowed: set[str]) -> None:
+    from advisor.knowledge.base import PLACEHOLDER
+
+    for key in PLACEHOLDER.findall(message):
+        if key not in allowed:
+            try:
+                kb.fact(key)
+            except KnowledgeBaseError:
+                raise KnowledgeBaseError(f"{where}: message uses unknown placeholder {{{key}}}") from None
+
+
+def _fargate_limits(kb: KnowledgeBase, windows: bool) -> list[tuple[float, float]]:
+    key = "ecs_fargate.sizes_windows" if windows else "ecs_fargate.sizes_linux"
+    return [(float(e["vcpu"]), float(m)) for e in kb.value(key) for m in e["memory_gb"]]
+
+
+def _fargate_blocked(frame: pd.DataFrame, kb: KnowledgeBase) -> np.ndarray:
+    vcpu = frame["vcpu"].to_numpy(dtype=float)
+    memory_gb = frame["memory_mb"].to_numpy(dtype=float) / 1024.0
+    windows = (frame["os"] == "windows").to_numpy()
+    blocked = np.zeros(len(frame), dtype=bool)
+    for is_windows in (False, True):
+        sizes = np.array(_fargate_limits(kb, is_windows))
+        fits = ((sizes[None, :, 0] >= vcpu[:, None] - 1e-9) & (sizes[None, :, 1] >= memory_gb[:, None] - 1e-9)).any(1)
+        blocked |= (windows == is_windows) & ~fits
+    return blocked
+
+
+def blocker_masks(frame: pd.DataFrame) -> tuple[tuple[BlockerRule, ...], np.ndarray]:
+    """The blocker rules and a (rules, rows) mask of where each one blocks."""
+    kb = knowledge()
+    blocker_rules, _ = compiled_rules()
+    masks = np.zeros((len(blocker_rules), len(frame)), dtype=bool)
+    for index, rule in enumerate(blocker_rules):
+        masks[index] = _blocked(rule, frame, kb) & evaluate(rule.when, frame, kb)
+    return blocker_rules, masks
+
+
+def _blocked(rule: BlockerRule, frame: pd.DataFrame, kb: KnowledgeBase) -> np.ndarray:
+    if rule.check == "fargate_size":
+        return _fargate_blocked(frame, kb)
+    limit = kb.value(rule.fact)
+    if rule.check == "max":
+        values = frame[rule.field].to_numpy(dtype=float) * rule.field_scale
+        return values > float(limit) + 1e-9
+    if rule.check == "forbidden":
+        column = frame[rule.field]
+        wanted = column.to_numpy(dtype=bool) if column.dtype == bool else column.to_numpy(dtype=float) > 0
+        return wanted & (not bool(limit))
+    if rule.check == "allowed":
+        column = frame[rule.field]
+        return (~column.isin(list(limit)) & ~column.isin(list(rule.ignore))).to_numpy()
+    # all_allowed: protocols
+    from advisor.profile.fields import PROTOCOLS
+
+    blocked = np.zeros(len(frame), dtype=bool)
+    for protocol in PROTOCOLS:
+        if protocol not in limit:
+            blocked |= frame[f"proto_{protocol}"].to_numpy(dtype=bool)
+    return blocked
+
+
+def feasible_matrix(rules_: tuple[BlockerRule, ...], masks: np.ndarray, n: int) -> np.ndarray:
+    """(rows, 4) booleans: no blocker for that runtime."""
+    feasible = np.ones((n, len(RUNTIMES)), dtype=bool)
+    for index, rule in enumerate(rules_):
+        feasible[:, RUNTIMES.index(rule.runtime)] &= ~masks[index]
+    return feasible
+
+
+def blocker_names(rules_: tuple[BlockerRule, ...], masks: np.ndarray, runtime: str) -> np.ndarray:
+    """Per row, the `;`-separated constraint names that block `runtime` (for CSV output)."""
+    n = masks.shape[1]
+    names = np.full(n, "", dtype=object)
+    for index, rule in enumerate(rules_):
+        if rule.runtime != runtime or not masks[index].any():
+            continue
+        hit = masks[index]
+        names[hit] = np.where(names[hit] == "", rule.constraint, names[hit] + ";" + rule.constraint)
+    return names
+
+
+def describe_blocker(rule: BlockerRule, row: pd.Series, kb: KnowledgeBase) -> Blocker:
+    """The full blocker object for one row: limit and value in the field's unit, message, source."""
+    if rule.check == "fargate_size":
+        windows = row["os"] == "windows"
+        sizes = _fargate_limits(kb, windows)
+        largest_cpu = max(c for c, _ in sizes)
+        largest_mem = max(m for c, m in sizes if c == largest_cpu)
+        source_fact = kb.fact("ecs_fargate.sizes_windows" if windows else "ecs_fargate.sizes_linux")
+        message = kb.fill(rule.message, {
+            "os": str(row["os"]), "vcpu": f"{float(row['vcpu']):g}",
+            "memory": format_size_mb(float(row["memory_mb"])),
+            "largest": f"{largest_cpu:g} vCPU with {largest_mem:g} GB",
+        })
+        return Blocker(rule.constraint, {"vcpu": largest_cpu, "memory_mb": largest_mem * 1024},
+                       {"vcpu": _plain(row["vcpu"]), "memory_mb": _plain(row["memory_mb"])},
+                       message, source_fact.citation)
+    fact = kb.fact(rule.fact)
+    value = _plain(row[rule.field])
+    if rule.check == "max":
+        limit: Any = _plain(float(fact.value) / rule.field_scale)
+        limit_text = format_value(rule.field, limit)
+    elif rule.check == "forbidden":
+        limit, limit_text = False, format_fact(fact)
+    else:
+        limit, limit_text = list(fact.value), format_fact(fact)
+        if rule.check == "all_allowed":
+            value = [p for p in value if p not in fact.value]
+    message = kb.fill(rule.message, {"value": format_value(rule.field, value), "limit": limit_text})
+    return Blocker(rule.constraint, limit, value, message, fact.citation)
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars and tuples as plain JSON-friendly values; whole floats as ints."""
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def caution_masks(frame: pd.DataFrame) -> tuple[tuple[CautionRule, ...], np.ndarray]:
+    """The caution rules and a (rules, rows) mask of where each applies."""
+    kb = knowledge()
+    _, caution_rules = compiled_rules()
+    masks = np.zeros((len(caution_rules), len(frame)), dtype=bool)
+    for index, rule in enumerate(caution_rules):
+        masks[index] = evaluate(rule.when, frame, kb)
+    return caution_rules, masks
+
+
+def describe_caution(rule: CautionRule, row: pd.Series, kb: KnowledgeBase) -> str:
+    values = {f"value_{name}": format_value(name, _plain(row[name])) for name in FIELD_BY_NAME}
+    return kb.fill(rule.message, values)

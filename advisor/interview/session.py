@@ -1,0 +1,512 @@
+"""The interactive interview: asks a questionnaire's questions in a terminal and records the answers.
+
+The engine (`Interview`) knows the questionnaire's semantics: which question comes next, conditions,
+going back, "I don't know", help, validation. A `Prompter` only draws prompts and reads replies; there
+are two: `QuestionaryPrompter` (arrow keys, prompt_toolkit) and `PlainPrompter` (numbered choices and
+typed input, for `--plain` and terminals that cannot do more). The engine never touches the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from advisor.interview.answers import AnswerSet, walk
+from advisor.interview.questionnaire import (
+    Question,
+    Questionnaire,
+    choice_summary,
+    default_answer,
+    fields_for,
+    normalise_answer,
+    render_text,
+)
+
+BACK_WORDS = frozenset({"<", "back", "b"})
+HELP_WORDS = frozenset({"?", "help"})
+DONT_KNOW_WORDS = frozenset({"idk", "i don't know", "i dont know", "don't know", "dont know", "unknown"})
+BACK_LABEL = "← Back"
+DONT_KNOW_LABEL = "I don't know"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One selectable option as the prompter shows it."""
+
+    value: Any
+    label: str
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the person did at a prompt: answer (with `value`), back, dont_know or help."""
+
+    kind: str
+    value: Any = None
+
+
+class Interrupted(Exception):
+    """Ctrl-C (or end of input) during the interview; carries the answers given so far."""
+
+    def __init__(self, answer_set: AnswerSet) -> None:
+        super().__init__("interview interrupted")
+        self.answer_set = answer_set
+
+
+class Prompter(Protocol):
+    """Draws prompts and reads replies; raises KeyboardInterrupt or EOFError when the person stops."""
+
+    def heading(self, title: str, position: str) -> None: ...
+
+    def say(self, text: str, style: str = "") -> None: ...
+
+    def select(self, message: str, options: Sequence[Option], default: Any, can_back: bool,
+               can_dont_know: bool, dont_know_label: str = DONT_KNOW_LABEL) -> Reply: ...
+
+    def checkbox(self, message: str, options: Sequence[Option], defaults: Sequence[Any], can_back: bool,
+                 can_dont_know: bool) -> Reply: ...
+
+    def text(self, message: str, default: str, hint: str, can_back: bool, can_dont_know: bool) -> Reply: ...
+
+    def confirm(self, message: str, default: bool) -> bool: ...
+
+    def path(self, message: str, default: str) -> str: ...
+
+
+def interpret_text(raw: str, can_back: bool, can_dont_know: bool) -> Reply:
+    """The typed commands every text prompt understands: ? help, < or back, idk."""
+    word = raw.strip().lower().replace("’", "'")
+    if word in HELP_WORDS:
+        return Reply("help")
+    if can_back and word in BACK_WORDS:
+        return Reply("back")
+    if can_dont_know and word in DONT_KNOW_WORDS:
+        return Reply("dont_know")
+    return Reply("answer", raw.strip())
+
+
+def text_hint(hint: str, can_back: bool, can_dont_know: bool) -> str:
+    parts = [hint] if hint else []
+    parts.append("? help")
+    if can_back:
+        parts.append("< back")
+    if can_dont_know:
+        parts.append("idk if you don't know")
+    return "; ".join(parts)
+
+
+# ----------------------------------------------------------------------------- the engine
+
+
+class Interview:
+    """Asks the questions of `questionnaire` that `answer_set` does not answer yet, in order."""
+
+    def __init__(self, questionnaire: Questionnaire, answer_set: AnswerSet, prompter: Prompter) -> None:
+        self.questionnaire = questionnaire
+        self.answer_set = answer_set
+        self.prompter = prompter
+        self.questions = questionnaire.questions
+
+    def run(self) -> AnswerSet:
+        """Ask until every active question is answered; raises Interrupted on Ctrl-C with what was answered."""
+        try:
+            self._loop()
+        except (KeyboardInterrupt, EOFError):
+            self._prune()
+            raise Interrupted(self.answer_set) from None
+        self._prune()
+        self.answer_set.complete = True
+        return self.answer_set
+
+    def _loop(self) -> None:
+        history: list[int] = []  # indices asked in this session, to go back through
+        asked: set[str] = set()  # answered in this session: asked again when the person walks forward
+        index = -1
+        last_section = ""
+        while True:
+            state = walk(self.questionnaire, self.answer_set, interactive=True)
+            nxt = next((j for j in range(index + 1, len(self.questions))
+                        if state.status[self.questions[j].id] not in ("inactive", "pending", "prefilled")
+                        and (state.status[self.questions[j].id] in ("unanswered", "invalid")
+                             or self.questions[j].id in asked)),
+                       None)
+            if nxt is None:
+                return
+            question = self.questions[nxt]
+            counted = [q for q in self.questions if state.status[q.id] not in ("inactive", "prefilled")]
+            number = 1 + sum(1 for q in counted if self.questions.index(q) < nxt)
+            if question.section != last_section:
+                section = next(s for s in self.questionnaire.sections if s.id == question.section)
+                self.prompter.say("")
+                self.prompter.say(section.title + (f": {section.intro}" if section.intro else ""), "section")
+                last_section = question.section
+            self.prompter.heading(question.section_title, f"question {number} of {len(counted)}")
+            known = [f"{k}={_shown_value(self.answer_set.prefill[k])}" for k in question.fields
+                     if k in self.answer_set.prefill]
+            if known:
+                self.prompter.say(f"Already known: {', '.join(known)}; this answer sets only the rest.", "help")
+            reply = self.ask(question, can_back=bool(history))
+            if reply.kind == "back":
+                index = history.pop() - 1
+                last_section = ""
+                continue
+            if reply.kind == "dont_know":
+                self.answer_set.mark_dont_know(question.id)
+            else:
+                self.answer_set.answer(question.id, reply.value)
+            asked.add(question.id)
+            history.append(nxt)
+            index = nxt
+
+    def _prune(self) -> None:
+        """Drop answers to questions whose condition no longer holds (the person went back and changed)."""
+        state = walk(self.questionnaire, self.answer_set, interactive=True)
+        for qid in list(self.answer_set.answers):
+            if state.status.get(qid) == "inactive":
+                del self.answer_set.answers[qid]
+        self.answer_set.dont_know = [q for q in self.answer_set.dont_know if state.status.get(q) != "inactive"]
+
+    def current(self, question: Question) -> Any:
+        if question.id in self.answer_set.answers:
+            try:
+                return normalise_answer(question, self.answer_set.answers[question.id])
+            except ValueError:
+                return default_answer(question)
+        return default_answer(question)
+
+    def ask(self, question: Question, can_back: bool) -> Reply:
+        """Ask one question until it gets a valid answer, back or "I don't know"."""
+        if question.type == "priorities":
+            return self._ask_priorities(question, can_back)
+        can_dk = question.dont_know
+        current = self.current(question)
+        while True:
+            reply = self._prompt(question, current, can_back, can_dk)
+            if reply.kind == "help":
+                self.prompter.say(help_text(question), "help")
+                continue
+            if reply.kind in ("back", "dont_know"):
+                return reply
+            try:
+                answer = normalise_answer(question, reply.value)
+                fields_for(question, answer)
+            except ValueError as exc:
+                self.prompter.say(f"✗ {_shown(reply.value)} is not a valid answer: {exc}. Please try again.", "error")
+                continue
+            return Reply("answer", answer)
+
+    def _prompt(self, question: Question, current: Any, can_back: bool, can_dk: bool) -> Reply:
+        message = question.text
+        if question.type in ("single", "yesno"):
+            options = [Option(c.value, c.label, render_text(c.help)) for c in question.choices]
+            return self.prompter.select(message, options, current, can_back, can_dk)
+        if question.type == "multi":
+            options = [Option(c.value, c.label, render_text(c.help)) for c in question.choices]
+            return self.prompter.checkbox(message, options, list(current or []), can_back, can_dk)
+        default = "" if current is None else str(current)
+        return self.prompter.text(message, default, question.unit, can_back, can_dk)
+
+    def _ask_priorities(self, question: Question, can_back: bool) -> Reply:
+        current = dict(self.current(question) or {})
+        self.prompter.say(question.text, "question")
+        options = [Option(level, label) for level, label in enumerate(question.scale)]
+        position = 0
+        while position < len(question.axes):
+            axis = question.axes[position]
+            message = f"{axis.label} ({position + 1} of {len(question.axes)})"
+            reply = self.prompter.select(message, options, current.get(axis.field, 3), can_back or position > 0,
+                                         question.dont_know, "I don't know (weigh everything the same)")
+            if reply.kind == "help":
+                self.prompter.say(help_text(question), "help")
+                continue
+            if reply.kind == "dont_know":
+                return reply
+            if reply.kind == "back":
+                if position == 0:
+                    return reply
+                position -= 1
+                continue
+            current[axis.field] = int(reply.value)
+            position += 1
+        return Reply("answer", normalise_answer(question, current))
+
+
+def _shown_value(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ";".join(map(str, value))
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return "that selection" if value else "no selection"
+    return repr(value)
+
+
+def help_text(question: Question) -> str:
+    """The "why we ask" text with what each choice means."""
+    lines = [f"Why we ask: {render_text(question.help)}"]
+    for choice in question.choices:
+        if choice.help:
+            lines.append(f"  - {choice.label}: {render_text(choice.help)}")
+    for axis in question.axes:
+        lines.append(f"  - {axis.label}" + (f": {render_text(axis.help)}" if axis.help else ""))
+    if question.type in ("single", "multi") and not any(c.help for c in question.choices):
+        lines.append("  Each choice sets: " + "; ".join(f"{c.label} -> {choice_summary(c)}" for c in question.choices))
+    if question.unit:
+        lines.append(f"  Answer as {question.unit}.")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- prompters
+
+
+def can_use_arrow_keys(stdin: Any = None, stdout: Any = None) -> bool:
+    """True where a full-screen prompt can work: both ends are terminals and TERM is not dumb."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    term = os.environ.get("TERM", "")
+    if term in ("", "dumb", "unknown"):
+        return False
+    try:
+        return bool(stdin.isatty() and stdout.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+class PlainPrompter:
+    """Numbered choices and typed answers, one line at a time: works on any terminal."""
+
+    def __init__(self, read: Callable[[str], str] = input, write: Callable[[str], None] | None = None) -> None:
+        self._read = read
+        self._write = write or (lambda text: print(text, flush=True))
+
+    def heading(self, title: str, position: str) -> None:
+        self._write(f"\n[{title}] {position}")
+
+    def say(self, text: str, style: str = "") -> None:
+        if style == "section":
+            self._write(f"== {text} ==")
+        else:
+            self._write(text)
+
+    def select(self, message: str, options: Sequence[Option], default: Any, can_back: bool,
+               can_dont_know: bool, dont_know_label: str = DONT_KNOW_LABEL) -> Reply:
+        # A 0-5 scale is typed as its own numbers; other lists are numbered from 1, with 0 for "I don't know".
+        scale = all(isinstance(o.value, int) and not isinstance(o.value, bool) for o in options)
+        keys = [str(o.value) if scale else str(i) for i, o in enumerate(options, start=1)]
+        dont_know_key = "idk" if scale else "0"
+        default_key = next((k for k, o in zip(keys, options, strict=True) if o.value == default), None)
+        self._write(message)
+        for key, option in zip(keys, options, strict=True):
+            mark = "  (default)" if key == default_key else ""
+            self._write(f"  {key}) {option.label}{mark}")
+        if can_dont_know:
+            self._write(f"  {dont_know_key}) {dont_know_label}")
+        if can_back:
+            self._write(f"  <) {BACK_LABEL}")
+        prompt = f"Choose {keys[0]}-{keys[-1]}, ? for help" + (f" [{default_key}]" if default_key else "") + ": "
+        while True:
+            raw = self._read(prompt)
+            text = raw.strip()
+            if text == "" and default_key is not None:
+                return Reply("answer", options[keys.index(default_key)].value)
+            if text == dont_know_key and can_dont_know:
+                return Reply("dont_know")
+            reply = interpret_text(raw, can_back, can_dont_know)
+            if reply.kind != "answer":
+                return reply
+            if text in keys:
+                return Reply("answer", options[keys.index(text)].value)
+            match = [o for o in options if text.lower() in (str(o.value).lower(), o.label.lower())]
+            if match:
+                return Reply("answer", match[0].value)
+            self._write(f"✗ {text!r} is not one of the choices: type a number from {keys[0]} to {keys[-1]}.")
+
+    def checkbox(self, message: str, options: Sequence[Option], defaults: Sequence[Any], can_back: bool,
+                 can_dont_know: bool) -> Reply:
+        self._write(message)
+        for i, option in enumerate(options, start=1):
+            mark = " [x]" if option.value in defaults else " [ ]"
+            self._write(f" {mark} {i}) {option.label}")
+        if can_dont_know:
+            self._write(f"      0) {DONT_KNOW_LABEL}")
+        if can_back:
+            self._write(f"      <) {BACK_LABEL}")
+        chosen = ",".join(str(i) for i, o in enumerate(options, start=1) if o.value in defaults) or "none"
+        prompt = f"Numbers separated by commas, or none; ? for help [{chosen}]: "
+        while True:
+            raw = self._read(prompt)
+            text = raw.strip()
+            if text == "":
+                return Reply("answer", list(defaults))
+            if text == "0" and can_dont_know:
+                return Reply("dont_know")
+            reply = interpret_text(raw, can_back, can_dont_know)
+            if reply.kind != "answer":
+                return reply
+            if text.lower() in ("none", "-"):
+                return Reply("answer", [])
+            picked: list[Any] = []
+            bad = []
+            for part in text.replace(";", ",").replace(" ", ",").split(","):
+                if not part:
+                    continue
+                if part.isdigit() and 1 <= int(part) <= len(options):
+                    picked.append(options[int(part) - 1].value)
+                else:
+                    bad.append(part)
+            if not bad:
+                return Reply("answer", picked)
+            self._write(f"✗ {', '.join(bad)}: not a choice; type numbers from 1 to {len(options)}, "
+                        "separated by commas, or none.")
+
+    def text(self, message: str, default: str, hint: str, can_back: bool, can_dont_know: bool) -> Reply:
+        self._write(message)
+        self._write(f"  ({text_hint(hint, can_back, can_dont_know)})")
+        raw = self._read(f"> [{default}] " if default else "> ")
+        if raw.strip() == "" and default:
+            return Reply("answer", default)
+        return interpret_text(raw, can_back, can_dont_know)
+
+    def confirm(self, message: str, default: bool) -> bool:
+        suffix = "[Y/n]" if default else "[y/N]"
+        while True:
+            raw = self._read(f"{message} {suffix} ").strip().lower()
+            if raw == "":
+                return default
+            if raw in ("y", "yes"):
+                return True
+            if raw in ("n", "no"):
+                return False
+            self._write("✗ Please answer y or n.")
+
+    def path(self, message: str, default: str) -> str:
+        raw = self._read(f"{message} [{default}] ").strip()
+        return raw or default
+
+
+HELP_RESULT = "__advisor_help__"
+BACK_RESULT = "__advisor_back__"
+DONT_KNOW_RESULT = "__advisor_dont_know__"
+
+
+class QuestionaryPrompter:
+    """Arrow-key lists and line editing (questionary on prompt_toolkit) for real terminals."""
+
+    def __init__(self, color: bool = True) -> None:
+        import questionary
+
+        self.q = questionary
+        self.color = color
+
+    def _styled(self, text: str, style: str) -> str:
+        if not self.color:
+            return text
+        import typer
+
+        styles: dict[str, dict[str, Any]] = {
+            "section": {"fg": "cyan", "bold": True}, "heading": {"fg": "bright_black"},
+            "help": {"fg": "yellow"}, "error": {"fg": "red", "bold": True}, "question": {"bold": True},
+        }
+        return typer.style(text, **styles.get(style, {}))
+
+    def heading(self, title: str, position: str) -> None:
+        print(self._styled(f"-- {title} · {position}", "heading"), flush=True)
+
+    def say(self, text: str, style: str = "") -> None:
+        print(self._styled(text, style), flush=True)
+
+    def _with_keys(self, question: Any, back_key: bool) -> Any:
+        from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+
+        bindings = KeyBindings()
+
+        @bindings.add("?", eager=True)
+        def _help(event: Any) -> None:
+            event.app.exit(result=HELP_RESULT)
+
+        if back_key:
+            @bindings.add("<", eager=True)
+            def _back(event: Any) -> None:
+                event.app.exit(result=BACK_RESULT)
+
+        app = question.application
+        app.key_bindings = merge_key_bindings([app.key_bindings, bindings])
+        return question
+
+    def _extras(self, can_back: bool, can_dont_know: bool, dont_know_label: str) -> list[Any]:
+        extras: list[Any] = []
+        if can_back or can_dont_know:
+            extras.append(self.q.Separator())
+        if can_dont_know:
+            extras.append(self.q.Choice(dont_know_label, value=DONT_KNOW_RESULT))
+        if can_back:
+            extras.append(self.q.Choice(BACK_LABEL, value=BACK_RESULT))
+        return extras
+
+    @staticmethod
+    def _reply(result: Any, options: Sequence[Option]) -> Reply:
+        if result == HELP_RESULT:
+            return Reply("help")
+        if result == BACK_RESULT:
+            return Reply("back")
+        if result == DONT_KNOW_RESULT:
+            return Reply("dont_know")
+        return Reply("answer", options[int(result)].value)
+
+    def select(self, message: str, options: Sequence[Option], default: Any, can_back: bool,
+               can_dont_know: bool, dont_know_label: str = DONT_KNOW_LABEL) -> Reply:
+        choices = [self.q.Choice(o.label, value=str(i), description=o.help or None) for i, o in enumerate(options)]
+        default_choice = next((c for c, o in zip(choices, options, strict=True) if o.value == default), None)
+        question = self.q.select(message, choices=[*choices, *self._extras(can_back, can_dont_know, dont_know_label)],
+                                 default=default_choice, use_jk_keys=False,
+                                 instruction="(↑↓ and Enter; ? for help)")
+        result = self._with_keys(question, back_key=can_back).unsafe_ask()
+        return self._reply(result, options)
+
+    def checkbox(self, message: str, options: Sequence[Option], defaults: Sequence[Any], can_back: bool,
+                 can_dont_know: bool) -> Reply:
+        choices = [self.q.Choice(o.label, value=str(i), checked=o.value in defaults, description=o.help or None)
+                   for i, o in enumerate(options)]
+        question = self.q.checkbox(message, choices=[*choices, *self._extras(can_back, can_dont_know,
+                                                                             DONT_KNOW_LABEL)],
+                                   use_jk_keys=False,
+                                   instruction="(↑↓ move, Space ticks, Enter confirms; ? for help"
+                                               + (", < back)" if can_back else ")"))
+        result = self._with_keys(question, back_key=can_back).unsafe_ask()
+        if result in (HELP_RESULT, BACK_RESULT):
+            return self._reply(result, options)
+        picked = list(result or [])
+        if BACK_RESULT in picked:
+            return Reply("back")
+        if DONT_KNOW_RESULT in picked:
+            return Reply("dont_know")
+        return Reply("answer", [options[int(i)].value for i in picked])
+
+    def text(self, message: str, default: str, hint: str, can_back: bool, can_dont_know: bool) -> Reply:
+        question = self.q.text(message, default=default,
+                               instruction=f"({text_hint(hint, can_back, can_dont_know)})")
+        raw = question.unsafe_ask()
+        return interpret_text(str(raw or ""), can_back, can_dont_know)
+
+    def confirm(self, message: str, default: bool) -> bool:
+        return bool(self.q.confirm(message, default=default).unsafe_ask())
+
+    def path(self, message: str, default: str) -> str:
+        raw = self.q.text(message, default=default).unsafe_ask()
+        return str(raw or "").strip() or default
+
+
+def make_prompter(plain: bool, color: bool = True) -> Prompter:
+    """Arrow keys where the terminal can do them, otherwise (or with --plain) numbered prompts."""
+    if not plain and can_use_arrow_keys():
+        try:
+            return QuestionaryPrompter(color=color)
+        except ImportError:
+            pass
+    return PlainPrompter()

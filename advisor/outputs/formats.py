@@ -1,0 +1,152 @@
+"""Output formats for a recommendation: one interface, one function per format (table, json, yaml, markdown)."""
+
+from __future__ import annotations
+
+import enum
+import io
+import json
+from collections.abc import Callable
+
+from advisor import AXES, RUNTIME_LABELS
+from advisor.engine.explain import Recommendation, confidence_words
+
+
+class OutputFormat(enum.StrEnum):
+    """Every format `recommend` can print; a test loops over all members."""
+
+    table = "table"
+    json = "json"
+    yaml = "yaml"
+    markdown = "markdown"
+
+
+def _money(value: float | None) -> str:
+    return "n/a" if value is None else f"${value:,.2f}"
+
+
+def _headline(rec: Recommendation) -> str:
+    if rec.recommendation is None:
+        return f"{rec.name}: no runtime is feasible. {rec.why_none}"
+    runner = f"; runner-up {RUNTIME_LABELS[rec.runner_up]}" if rec.runner_up else ""
+    return (f"{rec.name}: run it on {RUNTIME_LABELS[rec.recommendation]}{runner} "
+            f"(confidence {confidence_words(rec.confidence)}, {rec.confidence:.2f})")
+
+
+def extra_sections(rec: Recommendation) -> list[tuple[str, list[str]]]:
+    """Titled bullet lists for the optional top-level fields, shared by the text formats.
+
+    Shapes: what_would_change = [{"message": str, ...}], similar = [{"name", "accepted", "rationale",
+    "source"}], model = {"used", "blend_weight", "cv_accuracy_rules", "cv_accuracy_blend"}.
+    """
+    sections: list[tuple[str, list[str]]] = []
+    changes = rec.extra.get("what_would_change")
+    if changes is not None:
+        lines = [str(item.get("message", "")) for item in changes]
+        sections.append(("What would change the answer",
+                         lines or ["No single change a team could make would change first place."]))
+    similar = rec.extra.get("similar")
+    if similar:
+        sections.append(("Similar reference workloads", [
+            f"{item.get('name')} (accepted: {', '.join(item.get('accepted', []))}): {item.get('rationale', '')}"
+            for item in similar]))
+    model = rec.extra.get("model")
+    if isinstance(model, dict):
+        used = "blend of rules and learned model" if model.get("used") else "rules only"
+        sections.append(("Scoring", [
+            f"{used} (blend weight {model.get('blend_weight', 0)}; cross-validated first-place accuracy: "
+            f"rules {model.get('cv_accuracy_rules')}, blend {model.get('cv_accuracy_blend')})"]))
+    return sections
+
+
+def to_json(rec: Recommendation) -> str:
+    return json.dumps(rec.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def to_yaml(rec: Recommendation) -> str:
+    import yaml
+
+    return yaml.safe_dump(rec.to_dict(), sort_keys=False, allow_unicode=True, width=100)
+
+
+def _md_cell(text: object) -> str:
+    """Escape a value for a Markdown table cell: pipes, newlines and HTML."""
+    value = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+    return value.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_markdown(rec: Recommendation) -> str:
+    lines = [f"# {_md_cell(rec.name)}", "", f"**{_md_cell(_headline(rec))}**", ""]
+    lines += ["| rank | runtime | feasible | score | " + " | ".join(AXES) + " | monthly cost |",
+              "|---:|---|---|---:|" + "---:|" * len(AXES) + "---:|"]
+    for place, result in enumerate(rec.ranking, start=1):
+        axes = " | ".join(f"{result.axes[a]:.2f}" for a in AXES)
+        lines.append(f"| {place} | {RUNTIME_LABELS[result.runtime]} | {'yes' if result.feasible else 'no'} | "
+                     f"{result.score:.3f} | {axes} | {_money(result.monthly_cost_usd)} |")
+    for result in rec.ranking:
+        lines += ["", f"## {RUNTIME_LABELS[result.runtime]}", ""]
+        if result.sizing:
+            lines.append(f"Sized as: {_md_cell(result.sizing)}")
+            lines.append("")
+        for blocker in result.blockers:
+            lines.append(f"- **Blocker ({_md_cell(blocker.constraint)}):** {_md_cell(blocker.message)} "
+                         f"_Source: {_md_cell(blocker.source)}_")
+        for caution in result.cautions:
+            lines.append(f"- **Caution:** {_md_cell(caution)}")
+        for reason in result.reasons:
+            lines.append(f"- {_md_cell(reason)}")
+    for title, items in extra_sections(rec):
+        lines += ["", f"## {title}", ""] + [f"- {_md_cell(item)}" for item in items]
+    if rec.assumed_defaults:
+        lines += ["", "Assumed defaults: " + ", ".join(rec.assumed_defaults)]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def to_table(rec: Recommendation, width: int = 110, color: bool = False) -> str:
+    """A readable terminal table with the explanation (rich), as text."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, force_terminal=color, color_system="standard" if color else None,
+                      highlight=False)
+    console.print(f"[bold]{escape(_headline(rec))}[/bold]")
+    table = Table(show_header=True, header_style="bold")
+    for column, justify in (("#", "right"), ("runtime", "left"), ("feasible", "left"), ("score", "right"),
+                            *((axis, "right") for axis in AXES), ("$/month", "right")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for place, result in enumerate(rec.ranking, start=1):
+        table.add_row(str(place), RUNTIME_LABELS[result.runtime], "yes" if result.feasible else "[red]no[/red]",
+                      f"{result.score:.3f}", *(f"{result.axes[a]:.2f}" for a in AXES),
+                      _money(result.monthly_cost_usd))
+    console.print(table)
+    for result in rec.ranking:
+        console.print(f"\n[bold]{RUNTIME_LABELS[result.runtime]}[/bold]"
+                      + (f"  ({escape(result.sizing)})" if result.sizing else ""))
+        for blocker in result.blockers:
+            console.print(f"  [red]✗ {escape(blocker.message)}[/red]")
+        for caution in result.cautions:
+            console.print(f"  [yellow]! {escape(caution)}[/yellow]")
+        for reason in result.reasons:
+            console.print(f"  • {escape(reason)}")
+    for title, items in extra_sections(rec):
+        console.print(f"\n[bold]{escape(title)}[/bold]")
+        for item in items:
+            console.print(f"  • {escape(item)}")
+    if rec.assumed_defaults:
+        console.print(f"\nAssumed defaults: {escape(', '.join(rec.assumed_defaults))}")
+    return buffer.getvalue()
+
+
+FORMATTERS: dict[OutputFormat, Callable[[Recommendation], str]] = {
+    OutputFormat.table: to_table,
+    OutputFormat.json: to_json,
+    OutputFormat.yaml: to_yaml,
+    OutputFormat.markdown: to_markdown,
+}
+
+
+def render(rec: Recommendation, fmt: OutputFormat) -> str:
+    """The recommendation in `fmt`."""
+    return FORMATTERS[fmt](rec)

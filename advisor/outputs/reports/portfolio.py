@@ -1,0 +1,650 @@
+"""The portfolio report: one self-contained HTML page for a whole `advisor assess` run.
+
+It shows the portfolio summary (runtime counts and cost, consolidation onto 1 to 4 platforms,
+migration waves, how often each constraint blocks each runtime, the confidence histogram, the
+workloads that need a human look) and a table of workloads. Charts come from the aggregated summary,
+so they cost the same for 40 workloads or a million; the table shows a bounded number of rows (the
+first TABLE_FIRST_ROWS in input order and up to TABLE_REVIEW_ROWS more that need review) and says
+that the full results are in the results file.
+
+The table is plain HTML and reads without scripts. One small inline script (templates/reports/
+portfolio.js) adds sorting and filtering; the page's Content-Security-Policy allows exactly that script
+by its SHA-256 hash, and nothing else (no 'unsafe-inline' for scripts, no external requests).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import importlib.resources
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from advisor import RUNTIME_LABELS, RUNTIMES, __version__
+from advisor.errors import KnowledgeBaseError, UsageError
+from advisor.outputs.reports import charts
+from advisor.outputs.reports.charts import esc
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+TABLE_FIRST_ROWS = 2_000
+"""Rows of the workloads table taken in input order."""
+TABLE_REVIEW_ROWS = 2_000
+"""At most this many more rows that need review (after the first TABLE_FIRST_ROWS)."""
+WAVE_NAMES_SHOWN = 30
+UNSERVED_SHOWN = 20
+BLOCKER_CHART_CONSTRAINTS = 12
+SCRIPT_FILE = "portfolio.js"
+STYLE_FILE = "portfolio.css"
+NONE_LABEL = "no feasible runtime"
+SUMMARY_KEYS = ("rows", "valid", "invalid", "by_runtime", "total_monthly_cost_usd", "needs_review",
+                "needs_review_total", "blockers", "consolidation", "waves", "confidence_histogram")
+RESULT_KEYS = ("row", "status", "recommendation", "confidence")
+RESULT_COLUMNS = frozenset(("row", "status", "error", "warning", "recommendation", "runner_up", "confidence",
+                            *(f"{kind}_{rt}" for kind in ("feasible", "monthly_cost", "blockers") for rt in RUNTIMES)))
+CHART_IDS = ("chart-runtimes", "chart-runtime-cost", "chart-blockers", "chart-confidence")
+SECTIONS = ("overview", "runtimes", "consolidation", "waves", "blockers", "confidence", "needs-review",
+            "workloads", "knowledge")
+
+
+# --------------------------------------------------------------------------------------------- the script
+def _template_text(name: str) -> str:
+    where = f"advisor/templates/reports/{name}"
+    try:
+        text = (importlib.resources.files("advisor") / "templates" / "reports" / name).read_text("utf-8")
+    except FileNotFoundError:
+        raise KnowledgeBaseError(f"{where}: file is missing from the installation") from None
+    return text.replace("\r\n", "\n")  # an HTML parser turns CRLF into LF; the hash must match what it keeps
+
+
+@functools.cache
+def portfolio_script() -> str:
+    """The inline script, exactly as it is written into the page (and hashed for the CSP)."""
+    text = _template_text(SCRIPT_FILE)
+    if "</script" in text.lower() or "<!--" in text:
+        raise KnowledgeBaseError(f"advisor/templates/reports/{SCRIPT_FILE}: must not contain '</script' or '<!--'")
+    return text
+
+
+def script_hash(text: str) -> str:
+    """The CSP source expression that allows an inline script whose text is exactly `text`."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def content_security_policy(script: str) -> str:
+    """Inline styles and `script` (by hash) only; no other script, no request to anywhere."""
+    return ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+            f"script-src {script_hash(script)}; base-uri 'none'; form-action 'none'")
+
+
+# --------------------------------------------------------------------------------------------- what it shows
+@dataclass(frozen=True)
+class RuntimeLine:
+    id: str
+    label: str
+    count: int
+    share: float
+    monthly_cost_usd: float
+    mean_cost_usd: float | None
+
+
+@dataclass(frozen=True)
+class PlatformSet:
+    """One line of the consolidation table: the best set of k runtimes to standardise on."""
+
+    k: int
+    runtimes: tuple[str, ...]
+    labels: tuple[str, ...]
+    fit_loss: float
+    monthly_cost_usd: float
+    cost_change_usd: float
+    unserved_count: int
+    unserved: tuple[str, ...]
+    unserved_more: int
+
+
+@dataclass(frozen=True)
+class Wave:
+    number: int
+    size: int
+    dominant_runtime: str
+    dominant_label: str
+    mean_confidence: float | None
+    traits: tuple[str, ...]
+    workloads: tuple[str, ...]
+    workloads_more: int
+
+
+@dataclass(frozen=True)
+class BlockerLine:
+    """How many workloads one constraint blocks on each runtime."""
+
+    constraint: str
+    counts: dict[str, int]
+
+    @property
+    def most(self) -> int:
+        return max(self.counts.values(), default=0)
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    row: int | None
+    name: str
+    reason: str
+    in_table: bool
+
+
+@dataclass(frozen=True)
+class WorkloadRow:
+    """One row of the workloads table."""
+
+    row: int
+    name: str
+    status: str
+    recommendation: str
+    recommendation_label: str
+    runner_up_label: str
+    confidence: float | None
+    monthly_cost_usd: float | None
+    feasible: int | None
+    blocked: str
+    """The runtimes something blocks, with how many constraints: 'lambda (3), ecs_fargate (1)'."""
+    blockers: str
+    """Every blocking constraint per runtime: 'lambda: max_duration_s, gpu; ecs_fargate: gpu'."""
+    note: str
+    review: bool
+
+
+@dataclass(frozen=True)
+class PortfolioReport:
+    """Everything the portfolio page shows, in the order it shows it."""
+
+    rows: int
+    valid: int
+    invalid: int
+    total_monthly_cost_usd: float
+    needs_review_total: int
+    runtimes: tuple[RuntimeLine, ...]
+    consolidation: tuple[PlatformSet, ...]
+    waves_k: int
+    waves_criterion: str
+    waves: tuple[Wave, ...]
+    blockers: tuple[BlockerLine, ...]
+    histogram_bins: tuple[float, ...]
+    histogram_counts: tuple[int, ...]
+    low_confidence: float
+    review: tuple[ReviewItem, ...]
+    table: tuple[WorkloadRow, ...]
+    results_rows: int
+    table_first: int
+    table_review: int
+    knowledge_as_of: tuple[tuple[str, str], ...]
+    charts: dict[str, str] = field(default_factory=dict)
+    generator: str = f"advisor {__version__}"
+
+    @property
+    def no_runtime(self) -> int:
+        return next((r.count for r in self.runtimes if r.id == "none"), 0)
+
+    @property
+    def table_complete(self) -> bool:
+        return len(self.table) == self.rows
+
+
+# --------------------------------------------------------------------------------------------- input checks
+def _check_summary(summary: Any) -> Mapping[str, Any]:
+    if not isinstance(summary, Mapping):
+        raise UsageError("portfolio summary: expected the JSON object `advisor assess --summary` writes")
+    version = summary.get("schema_version")
+    if version != 1:
+        raise UsageError(f"portfolio summary: schema_version {version!r} is not supported (expected 1)")
+    missing = [key for key in SUMMARY_KEYS if key not in summary]
+    if missing:
+        raise UsageError(f"portfolio summary: missing {', '.join(missing)} (write it with advisor assess --summary)")
+    return summary
+
+
+def _number(value: Any, default: float = 0.0) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return default
+    return number if math.isfinite(number) else default
+
+
+def _optional_number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _text(value: Any) -> str:
+    """A cell as text: '' for missing values (None, NaN, pandas NA)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    try:
+        import pandas as pd
+
+        if value is pd.NA:
+            return ""
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pass
+    return str(value)
+
+
+def _runner_up_label(runtime: str) -> str:
+    return RUNTIME_LABELS.get(runtime, runtime) if runtime and runtime != "none" else "none"
+
+
+def runtime_label(runtime: str) -> str:
+    if not runtime or runtime == "none":
+        return NONE_LABEL
+    return RUNTIME_LABELS.get(runtime, runtime)
+
+
+# --------------------------------------------------------------------------------------------- summary parts
+def _runtimes(summary: Mapping[str, Any]) -> tuple[RuntimeLine, ...]:
+    by_runtime = summary["by_runtime"] or {}
+    valid = int(_number(summary["valid"]))
+    lines = []
+    for runtime in (*RUNTIMES, "none"):
+        entry = by_runtime.get(runtime) or {}
+        count = int(_number(entry.get("count")))
+        cost = _number(entry.get("monthly_cost_usd"))
+        lines.append(RuntimeLine(runtime, runtime_label(runtime), count, count / valid if valid else 0.0, cost,
+                                 cost / count if count and runtime != "none" else None))
+    return tuple(lines)
+
+
+def _consolidation(summary: Mapping[str, Any]) -> tuple[PlatformSet, ...]:
+    out = []
+    for entry in summary["consolidation"] or ():
+        runtimes = tuple(str(r) for r in entry.get("runtimes") or ())
+        unserved = [str(n) for n in entry.get("unserved") or ()]
+        count = int(_number(entry.get("unserved_count"), len(unserved)))
+        shown = tuple(unserved[:UNSERVED_SHOWN])
+        out.append(PlatformSet(int(_number(entry.get("k"), len(runtimes))), runtimes,
+                               tuple(runtime_label(r) for r in runtimes), _number(entry.get("fit_loss")),
+                               _number(entry.get("monthly_cost_usd")), _number(entry.get("cost_change_usd")),
+                               count, shown, max(0, count - len(shown))))
+    return tuple(out)
+
+
+def _waves(summary: Mapping[str, Any]) -> tuple[int, str, tuple[Wave, ...]]:
+    plan = summary["waves"] or {}
+    waves: list[Wave] = []
+    for entry in plan.get("waves") or ():
+        names = [str(n) for n in entry.get("workloads") or ()]
+        size = int(_number(entry.get("size"), len(names)))
+        shown = tuple(names[:WAVE_NAMES_SHOWN])
+        dominant = str(entry.get("dominant_runtime") or "none")
+        waves.append(Wave(int(_number(entry.get("wave"), len(waves) + 1)), size, dominant, runtime_label(dominant),
+                          _optional_number(entry.get("mean_confidence")),
+                          tuple(str(t) for t in entry.get("traits") or ()), shown, max(0, size - len(shown))))
+    return int(_number(plan.get("k"), len(waves))), str(plan.get("criterion") or ""), tuple(waves)
+
+
+def _blockers(summary: Mapping[str, Any]) -> tuple[BlockerLine, ...]:
+    table: dict[str, dict[str, int]] = {}
+    for runtime, by_constraint in (summary["blockers"] or {}).items():
+        if runtime not in RUNTIMES or not isinstance(by_constraint, Mapping):
+            continue
+        for constraint, count in by_constraint.items():
+            table.setdefault(str(constraint), {rt: 0 for rt in RUNTIMES})[runtime] = int(_number(count))
+    lines = [BlockerLine(constraint, counts) for constraint, counts in table.items()]
+    lines.sort(key=lambda line: (-sum(line.counts.values()), line.constraint))
+    return tuple(lines)
+
+
+def _histogram(summary: Mapping[str, Any]) -> tuple[tuple[float, ...], tuple[int, ...]]:
+    histogram = summary["confidence_histogram"] or {}
+    counts = tuple(int(_number(c)) for c in histogram.get("counts") or ())
+    bins = tuple(_number(b) for b in histogram.get("bins") or ())
+    if len(bins) != len(counts) + 1:
+        bins = tuple(i / max(len(counts), 1) for i in range(len(counts) + 1))
+    return bins, counts
+
+
+# --------------------------------------------------------------------------------------------- the table
+def name_column_of(results: pd.DataFrame) -> str:
+    """The column holding the workload name: `name`, else the first whose header mentions a name."""
+    from advisor.portfolio.assess import header_key
+
+    if "name" in results.columns:
+        return "name"
+    for column in results.columns:
+        if "name" in header_key(str(column)):
+            return str(column)
+    return str(results.columns[0])
+
+
+def review_mask(results: pd.DataFrame) -> Any:
+    """Rows that need a human look: invalid, no feasible runtime, low confidence or a repeated name."""
+    import numpy as np
+    import pandas as pd
+
+    from advisor.portfolio.assess import LOW_CONFIDENCE
+
+    def text(column: str) -> Any:
+        return results[column].astype("string").fillna("").str.strip()
+
+    confidence = pd.to_numeric(results["confidence"], errors="coerce").to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        low = ~(confidence >= LOW_CONFIDENCE)
+    mask = (text("status") != "ok").to_numpy(dtype=bool) | (text("recommendation") == "").to_numpy(dtype=bool) | low
+    if "warning" in results.columns:
+        mask |= text("warning").str.startswith("duplicate name").to_numpy(dtype=bool)
+    return mask
+
+
+def table_positions(results: pd.DataFrame) -> tuple[list[int], int, int]:
+    """Which rows the table shows (positions, in input order), how many are first rows and how many review."""
+    import numpy as np
+
+    first = min(len(results), TABLE_FIRST_ROWS)
+    if len(results) <= TABLE_FIRST_ROWS:
+        return list(range(first)), first, 0
+    later = np.flatnonzero(review_mask(results.iloc[TABLE_FIRST_ROWS:])) + TABLE_FIRST_ROWS
+    later = later[:TABLE_REVIEW_ROWS]
+    return [*range(first), *(int(p) for p in later)], first, len(later)
+
+
+def _truthy(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).strip().lower()
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no"):
+        return False
+    return None
+
+
+def table_rows(results: pd.DataFrame, name_column: str | None = None) -> tuple[tuple[WorkloadRow, ...], int, int]:
+    """The workloads table: bounded rows with what a reader scans for, and how they were picked."""
+    from advisor.portfolio.assess import LOW_CONFIDENCE
+
+    if results.empty:
+        return (), 0, 0
+    positions, first, review_count = table_positions(results)
+    column = name_column or name_column_of(results)
+    wanted = [c for c in results.columns if c == column or c in RESULT_COLUMNS]
+    picked = results.iloc[positions][wanted]
+    review = review_mask(picked)
+    names = [_text(v) for v in picked[column].tolist()] if column in picked.columns else [""] * len(picked)
+    records = picked.to_dict(orient="records")
+    out = []
+    for index, (position, record) in enumerate(zip(positions, records, strict=True)):
+        row_number = _optional_number(record.get("row"))
+        status = _text(record.get("status")).strip() or "?"
+        recommendation = _text(record.get("recommendation")).strip()
+        confidence = _optional_number(record.get("confidence"))
+        valid = status == "ok"
+        cost = _optional_number(record.get(f"monthly_cost_{recommendation}")) if recommendation else None
+        feasible_flags = [_truthy(record.get(f"feasible_{rt}")) for rt in RUNTIMES]
+        known = [flag for flag in feasible_flags if flag is not None]
+        blocked, constraints = [], []
+        for rt in RUNTIMES:
+            found = [part for part in _text(record.get(f"blockers_{rt}")).strip().split(";") if part]
+            if found:
+                blocked.append(f"{rt} ({len(found)})")
+                constraints.append(f"{rt}: {', '.join(found)}")
+        error, warning = _text(record.get("error")).strip(), _text(record.get("warning")).strip()
+        note = error if not valid else warning
+        if valid and recommendation and confidence is not None and confidence < LOW_CONFIDENCE:
+            note = "; ".join(filter(None, [note, "low confidence: the first two runtimes are close"]))
+        out.append(WorkloadRow(
+            row=int(row_number) if row_number is not None else position + 1,
+            name=names[index], status=status, recommendation=recommendation if valid else "",
+            recommendation_label=(runtime_label(recommendation) if valid else "not assessed"),
+            runner_up_label=_runner_up_label(_text(record.get("runner_up")).strip()) if valid else "",
+            confidence=confidence if valid else None, monthly_cost_usd=cost if valid else None,
+            feasible=sum(known) if valid and known else None, blocked=", ".join(blocked) if valid else "",
+            blockers="; ".join(constraints) if valid else "",
+            note=note, review=bool(review[index])))
+    return tuple(out), first, review_count
+
+
+def _review(summary: Mapping[str, Any], shown_rows: set[int]) -> tuple[ReviewItem, ...]:
+    items = []
+    for entry in summary["needs_review"] or ():
+        if not isinstance(entry, Mapping):
+            continue
+        row = _optional_number(entry.get("row"))
+        number = int(row) if row is not None else None
+        items.append(ReviewItem(number, _text(entry.get("name")), _text(entry.get("reason")),
+                                number is not None and number in shown_rows))
+    return tuple(items)
+
+
+# --------------------------------------------------------------------------------------------- charts
+def _tick_step(span: float, target: int = 5) -> float:
+    """A round tick spacing (1, 2, 2.5 or 5 times a power of ten) giving about `target` ticks."""
+    if span <= 0:
+        return 1.0
+    raw = span / target
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next((f * magnitude for f in (1, 2, 2.5, 5) if raw <= f * magnitude), 10 * magnitude)
+
+
+def histogram_chart(chart_id: str, title: str, bins: Sequence[float], counts: Sequence[int],
+                    threshold: float) -> str:
+    """Vertical bars of workloads per confidence bin; bins below `threshold` are marked as needing a look."""
+    left, top, plot_width, plot_height, right = 64, 48, 520, 220, 24
+    width, height = left + plot_width + right, top + plot_height + 74
+    highest = max([*counts, 0]) or 1
+    step = float(max(1, math.ceil(_tick_step(highest))))  # whole workloads
+    ceiling = math.ceil(highest / step - 1e-9) * step
+    low_colour, high_colour = charts.OKABE_ITO["vermillion"], charts.OKABE_ITO["blue"]
+    description = "; ".join(f"{bins[i]:.1f} to {bins[i + 1]:.1f}: {c:,} workloads" for i, c in enumerate(counts))
+    parts = charts.svg_open(chart_id, "histogram", title, width, height, description)
+    base = top + plot_height
+    tick = 0.0
+    while tick <= ceiling + 1e-9:
+        y = base - plot_height * tick / ceiling
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_width}" y2="{y:.1f}" stroke="{charts.GRID}"/>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{charts.MUTED}" '
+                     f'font-size="10">{tick:,.0f}</text>')
+        tick += step
+    n = max(len(counts), 1)
+    slot = plot_width / n
+    for i, count in enumerate(counts):
+        x = left + slot * i
+        bar = plot_height * count / ceiling
+        below = bins[i + 1] <= threshold + 1e-9
+        colour = low_colour if below else high_colour
+        parts.append(f'<g class="bin" data-bin="{bins[i]:.1f}-{bins[i + 1]:.1f}" data-count="{count}" '
+                     f'data-review="{int(below)}">'
+                     f'<rect x="{x + 3:.1f}" y="{base - bar:.1f}" width="{slot - 6:.1f}" height="{bar:.1f}" '
+                     f'fill="{colour}" stroke="{colour}"/>'
+                     f'<text x="{x + slot / 2:.1f}" y="{base - bar - 4:.1f}" text-anchor="middle" '
+                     f'fill="{charts.INK}" font-size="11">{count:,}</text></g>')
+    for i, edge in enumerate(bins):
+        x = left + slot * i
+        parts.append(f'<text x="{x:.1f}" y="{base + 15}" text-anchor="middle" fill="{charts.MUTED}" '
+                     f'font-size="10">{edge:.1f}</text>')
+    if bins and bins[0] <= threshold <= bins[-1]:
+        x = left + plot_width * (threshold - bins[0]) / ((bins[-1] - bins[0]) or 1)
+        parts.append(f'<g class="marker" data-marker="low-confidence"><line x1="{x:.1f}" y1="{top - 6}" '
+                     f'x2="{x:.1f}" y2="{base}" stroke="{charts.INK}" stroke-width="1.5" stroke-dasharray="4 3"/>'
+                     f'<text x="{x - 4:.1f}" y="{top + 6}" text-anchor="end" fill="{low_colour}" '
+                     f'font-size="11" font-weight="bold">needs a human look (below {threshold:g})</text></g>')
+    parts.append(f'<text x="{left + plot_width / 2:g}" y="{base + 34}" text-anchor="middle" fill="{charts.MUTED}">'
+                 f'confidence: share of plausible priority weightings under which first place holds</text>')
+    parts.append(f'<text transform="translate(16 {top + plot_height / 2:g}) rotate(-90)" text-anchor="middle" '
+                 f'fill="{charts.MUTED}">workloads</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def blocker_chart(chart_id: str, title: str, lines: Sequence[BlockerLine], valid: int) -> str:
+    """Grouped horizontal bars: for each constraint, how many workloads it blocks on each runtime.
+
+    Each bar is labelled with the runtime's name and the count, so the chart reads without colour.
+    """
+    shown = [line for line in lines if line.most > 0][:BLOCKER_CHART_CONSTRAINTS]
+    label_width, plot_width, right = 178, 330, 190
+    width = label_width + plot_width + right
+    bar_height, gap = 13, 4
+    group_heights = [max(1, sum(1 for c in line.counts.values() if c)) * (bar_height + gap) + 10 for line in shown]
+    top = 44
+    axis_y = top + sum(group_heights) + 4
+    height = axis_y + (50 if shown else 40)
+    highest = max([line.most for line in shown] + [0]) or 1
+    step = float(max(1, math.ceil(_tick_step(highest))))  # whole workloads
+    ceiling = math.ceil(highest / step - 1e-9) * step
+    description = "; ".join(
+        f"{line.constraint}: " + ", ".join(f"{RUNTIME_LABELS[rt]} {c:,}" for rt, c in line.counts.items() if c)
+        for line in shown) or "no workload is blocked on any runtime"
+    parts = charts.svg_open(chart_id, "grouped-bars", title, width, height, description)
+    if not shown:
+        parts.append(f'<text x="{width / 2:g}" y="{top + 8}" text-anchor="middle" fill="{charts.MUTED}">'
+                     f'No hard limit blocks any workload on any runtime.</text></svg>')
+        return "\n".join(parts)
+    tick = 0.0
+    while tick <= ceiling + 1e-9:
+        x = label_width + plot_width * tick / ceiling
+        parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{axis_y}" stroke="{charts.GRID}"/>')
+        parts.append(f'<text x="{x:.1f}" y="{axis_y + 14}" text-anchor="middle" fill="{charts.MUTED}" '
+                     f'font-size="10">{tick:,.0f}</text>')
+        tick += step
+    parts.append(f'<text x="{label_width + plot_width / 2:g}" y="{axis_y + 32}" text-anchor="middle" '
+                 f'fill="{charts.MUTED}">workloads blocked (of {valid:,} assessed)</text>')
+    y = top
+    for line, group in zip(shown, group_heights, strict=True):
+        parts.append(f'<g class="constraint" data-constraint="{esc(line.constraint)}">')
+        parts.append(f'<text x="{label_width - 10}" y="{y + bar_height}" text-anchor="end" font-weight="bold" '
+                     f'fill="{charts.INK}">{esc(line.constraint)}</text>')
+        row = y
+        for runtime, count in line.counts.items():
+            if not count:
+                continue
+            length = max(1.0, plot_width * count / ceiling)
+            colour = charts.RUNTIME_COLOURS[runtime]
+            parts.append(f'<rect x="{label_width}" y="{row:.1f}" width="{length:.1f}" height="{bar_height}" '
+                         f'fill="{colour}" data-runtime="{esc(runtime)}"/>')
+            parts.append(f'<text x="{label_width + length + 5:.1f}" y="{row + bar_height - 2:.1f}" '
+                         f'fill="{charts.INK}" font-size="11">{esc(RUNTIME_LABELS[runtime])} {count:,}</text>')
+            row += bar_height + gap
+        parts.append(f'<line x1="4" y1="{y + group - 4:.1f}" x2="{width - 4}" y2="{y + group - 4:.1f}" '
+                     f'stroke="{charts.GRID}" stroke-dasharray="2 3"/></g>')
+        y += group
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def make_charts(report: PortfolioReport) -> dict[str, str]:
+    """The four charts of the portfolio report as SVG strings, keyed by their element ids."""
+    lines = report.runtimes
+    colours = {**charts.RUNTIME_COLOURS, "none": charts.OKABE_ITO["vermillion"]}
+    count_bars = [charts.Bar(r.label, float(r.count), f"{r.count:,} ({r.share:.0%})", colours[r.id]) for r in lines]
+    cost_bars = [charts.Bar(r.label, r.monthly_cost_usd, _money(r.monthly_cost_usd), colours[r.id])
+                 for r in lines if r.id != "none"]
+    return {
+        "chart-runtimes": charts.bar_chart("chart-runtimes", "Recommended runtime", "workloads", count_bars,
+                                           tick_format="{:,.0f}"),
+        "chart-runtime-cost": charts.bar_chart(
+            "chart-runtime-cost", "Estimated monthly cost on the recommended runtimes", "US dollars per month",
+            cost_bars, tick_format="${:,.0f}"),
+        "chart-blockers": blocker_chart("chart-blockers", "How often each hard limit blocks a runtime",
+                                        report.blockers, report.valid),
+        "chart-confidence": histogram_chart("chart-confidence", "Confidence in the recommendations",
+                                            report.histogram_bins, report.histogram_counts, report.low_confidence),
+    }
+
+
+def _money(value: float) -> str:
+    return f"${value:,.0f}" if abs(value) >= 100 else f"${value:,.2f}"
+
+
+# --------------------------------------------------------------------------------------------- assemble
+def portfolio_report(results: pd.DataFrame | None, summary: Mapping[str, Any],
+                     name_column: str | None = None) -> PortfolioReport:
+    """Everything the portfolio report shows, charts included, from assess's results and summary."""
+    import dataclasses
+
+    from advisor.knowledge.base import knowledge
+    from advisor.portfolio.assess import LOW_CONFIDENCE
+
+    summary = _check_summary(summary)
+    if results is not None:
+        missing = [key for key in RESULT_KEYS if key not in results.columns]
+        if missing:
+            raise UsageError(f"portfolio results: missing column(s) {', '.join(missing)} "
+                             "(use the results of advisor assess)")
+        if name_column is not None and name_column not in results.columns:
+            raise UsageError(f"portfolio results: no column {name_column!r} for the workload names")
+    table, first, review_count = table_rows(results, name_column) if results is not None else ((), 0, 0)
+    k, criterion, waves = _waves(summary)
+    bins, counts = _histogram(summary)
+    report = PortfolioReport(
+        rows=int(_number(summary["rows"])),
+        valid=int(_number(summary["valid"])),
+        invalid=int(_number(summary["invalid"])),
+        total_monthly_cost_usd=_number(summary["total_monthly_cost_usd"]),
+        needs_review_total=int(_number(summary["needs_review_total"])),
+        runtimes=_runtimes(summary),
+        consolidation=_consolidation(summary),
+        waves_k=k,
+        waves_criterion=criterion,
+        waves=waves,
+        blockers=_blockers(summary),
+        histogram_bins=bins,
+        histogram_counts=counts,
+        low_confidence=LOW_CONFIDENCE,
+        review=_review(summary, {row.row for row in table}),
+        table=table,
+        results_rows=0 if results is None else len(results),
+        table_first=first,
+        table_review=review_count,
+        knowledge_as_of=tuple(sorted(knowledge().as_of_dates().items())),
+    )
+    return dataclasses.replace(report, charts=make_charts(report))
+
+
+def render_html(report: PortfolioReport) -> str:
+    """The report as one HTML page: inline CSS and SVG, one hashed inline script, no external requests."""
+    from advisor.outputs.reports.environment import environment
+
+    script = portfolio_script()
+    return environment("html").get_template("portfolio.html.j2").render(
+        report=report,
+        charts={key: Markup(svg) for key, svg in report.charts.items()},  # charts.py escapes every text
+        script=Markup(script),  # our own file, checked to hold no '</script'; hashed into the CSP
+        style=Markup(_template_text(STYLE_FILE)),
+        csp=content_security_policy(script),
+        generator=report.generator,
+        runtime_ids=RUNTIMES,
+        runtime_labels=RUNTIME_LABELS,
+    )
+
+
+def write_portfolio_report(results: pd.DataFrame | None, summary: Mapping[str, Any], out: Path,
+                           force: bool = False, name_column: str | None = None) -> Path:
+    """Write the portfolio report for `advisor assess`'s results frame and --summary JSON to `out` (.html).
+
+    `name_column` names the results column holding workload names (default: `name`, else the first
+    column whose header mentions a name). Raises UsageError for another suffix, a missing folder or
+    a summary or results frame that is not assess's, and OutputExistsError when `out` exists and
+    `force` is off (checked before anything is rendered). Returns the path written.
+    """
+    from advisor.outputs.reports.writer import check_writable, write_files
+
+    out = Path(out)
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"{out}: a portfolio report file name must end in .html or .htm")
+    check_writable([out], force)
+    html = render_html(portfolio_report(results, summary, name_column))
+    return write_files({out: html}, force)[0]

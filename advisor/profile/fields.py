@@ -1,0 +1,328 @@
+"""Workload profile, version 1 (DESIGN.md): field definitions, parsing of human units, validation.
+
+The field table below is the single definition every entry point (YAML profile, `--set`, CSV column,
+questionnaire mapping) validates against; `parse_field` is the one parser for one value.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from advisor.errors import FieldProblem, ProfileError, UsageError
+from advisor.profile.units import UnitError, parse_count, parse_duration, parse_size
+
+PROTOCOLS = ("http", "grpc", "tcp", "udp", "websocket")
+TRUE_WORDS = frozenset({"true", "yes", "y", "1", "on"})
+FALSE_WORDS = frozenset({"false", "no", "n", "0", "off"})
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How one profile field is typed, defaulted and bounded."""
+
+    name: str
+    kind: str  # string | enum | bool | number | integer | protocols
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+    unit: str = ""  # duration_s | duration_ms | size_mb | size_gb | count
+    minimum: float | None = None
+    exclusive_minimum: bool = False
+    maximum: float | None = None
+    nullable: bool = False
+
+
+def _enum(name: str, default: str, choices: str, help: str) -> FieldSpec:
+    return FieldSpec(name, "enum", default, help, tuple(choices.split()))
+
+
+def _flag(name: str, help: str) -> FieldSpec:
+    return FieldSpec(name, "bool", False, help)
+
+
+def _priority(axis: str) -> FieldSpec:
+    return FieldSpec(f"priority_{axis}", "integer", 3, f"how much {axis} matters (0-5)", minimum=0, maximum=5)
+
+
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("name", "string", None, "identifier, unique within a portfolio"),
+    FieldSpec("description", "string", "", "free text"),
+    _enum("workload_type", "unknown",
+          "http_api web_app event_handler queue_worker batch_job scheduled_job stream_processor "
+          "ml_inference ml_training stateful_service unknown", "what kind of work it is"),
+    _flag("containerized", "already ships as a container image"),
+    _enum("os", "linux", "linux windows", "container / function OS"),
+    _enum("arch", "any", "x86_64 arm64 any", "CPU architecture it can run on"),
+    _enum("language", "unknown", "python node java go dotnet dotnet_framework ruby rust other unknown",
+          "main runtime language"),
+    FieldSpec("vcpu", "number", 1, "vCPUs one task / invocation needs", minimum=0, exclusive_minimum=True),
+    FieldSpec("memory_mb", "number", 1024, "memory one task / invocation needs", unit="size_mb",
+              minimum=0, exclusive_minimum=True),
+    FieldSpec("gpu", "integer", 0, "GPUs one task needs", minimum=0),
+    FieldSpec("ephemeral_storage_gb", "number", 1, "scratch disk one task needs", unit="size_gb", minimum=0),
+    FieldSpec("artifact_size_mb", "number", 200, "deployable size (image or package)", unit="size_mb", minimum=0),
+    FieldSpec("max_duration_s", "number", 30, "longest single request, event or job", unit="duration_s",
+              minimum=0, exclusive_minimum=True),
+    FieldSpec("avg_duration_ms", "number", 200, "mean time per request / invocation / run",
+              unit="duration_ms", minimum=0, exclusive_minimum=True),
+    _flag("long_lived_connections", "holds connections for minutes (WebSocket, streams)"),
+    FieldSpec("requests_per_month", "number", 1_000_000, "requests, events or job runs per month",
+              unit="count", minimum=0),
+    FieldSpec("peak_concurrency", "integer", 10, "requests or jobs in flight at the peak", unit="count", minimum=1),
+    _enum("traffic_pattern", "diurnal", "steady diurnal spiky sporadic", "sporadic = idle most of the time"),
+    FieldSpec("latency_slo_ms", "number", None, "p99 latency target, if any", unit="duration_ms",
+              minimum=0, exclusive_minimum=True, nullable=True),
+    FieldSpec("protocols", "protocols", ("http",), "inbound protocols; in CSV separated by ;", choices=PROTOCOLS),
+    _flag("privileged", "needs privileged containers"),
+    _flag("host_networking", "needs the host's network namespace"),
+    _flag("daemon_per_host", "must run one copy on every host (agents)"),
+    _flag("kernel_tuning", "needs kernel modules or sysctls beyond the namespaced ones"),
+    _enum("persistent_storage", "none", "none shared_fs block local_nvme", "durable storage it mounts"),
+    _flag("dedicated_tenancy", "must run on single-tenant hardware"),
+    _flag("specific_instance_type", "needs a particular EC2 family (network, Inferentia, storage-optimised)"),
+    _flag("kubernetes_native", "depends on the Kubernetes API (operators, CRDs, vendor Helm charts)"),
+    _enum("ops_capacity", "limited", "none limited platform_team", "who can run infrastructure"),
+    _enum("k8s_experience", "none", "none some expert", "the team's Kubernetes fluency"),
+    _enum("existing_platform", "none", "none lambda ecs eks kubernetes", "what the organisation already runs"),
+    _enum("hybrid", "aws_only", "aws_only on_prem edge multi_cloud",
+          "where else it must run; on_prem and edge are hard requirements"),
+    _flag("portability_required", "must stay movable between providers"),
+    _enum("release_frequency", "weekly", "daily weekly monthly rarely", "how often it ships"),
+    _priority("simplicity"),
+    _priority("flexibility"),
+    _priority("agility"),
+    _priority("hybridity"),
+    FieldSpec("priority_cost", "integer", 3, "weight of estimated monthly cost (0-5)", minimum=0, maximum=5),
+)
+FIELD_BY_NAME: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
+FIELD_NAMES: tuple[str, ...] = tuple(FIELD_BY_NAME)
+PRIORITY_FIELDS: tuple[str, ...] = tuple(n for n in FIELD_NAMES if n.startswith("priority_"))
+
+
+def is_missing(raw: object) -> bool:
+    """True for values that mean "not given": None, NaN, an empty or blank string."""
+    if raw is None:
+        return True
+    if isinstance(raw, float) and math.isnan(raw):
+        return True
+    return isinstance(raw, str) and raw.strip() == ""
+
+
+def _number(spec: FieldSpec, raw: object) -> float:
+    if isinstance(raw, bool):
+        raise ValueError("expected a number, got a yes/no value")
+    if isinstance(raw, int | float):
+        value = float(raw)
+    else:
+        text = str(raw).strip()
+        try:
+            if spec.unit == "duration_s":
+                value = parse_duration(text, "s")
+            elif spec.unit == "duration_ms":
+                value = parse_duration(text, "ms")
+            elif spec.unit == "size_mb":
+                value = parse_size(text, "mb")
+            elif spec.unit == "size_gb":
+                value = parse_size(text, "gb")
+            elif spec.unit == "count":
+                value = parse_count(text)
+            else:
+                value = float(text.replace(",", ""))
+        except (UnitError, ValueError) as exc:
+            raise ValueError(str(exc) if isinstance(exc, UnitError) else "expected a number") from None
+    if not math.isfinite(value):
+        raise ValueError("expected a finite number")
+    if spec.minimum is not None:
+        if spec.exclusive_minimum and value <= spec.minimum:
+            raise ValueError(f"must be greater than {spec.minimum:g}")
+        if not spec.exclusive_minimum and value < spec.minimum:
+            raise ValueError(f"must be at least {spec.minimum:g}")
+    if spec.maximum is not None and value > spec.maximum:
+        raise ValueError(f"must be at most {spec.maximum:g}")
+    return value
+
+
+def parse_field(spec: FieldSpec, raw: object) -> Any:
+    """Parse one raw value (typed or text) for `spec`; raises ValueError with a message for the user."""
+    if spec.kind == "string":
+        text = str(raw).strip() if not isinstance(raw, str) else raw.strip()
+        if spec.name == "name" and not 1 <= len(text) <= 128:
+            raise ValueError("must be 1 to 128 characters")
+        return text
+    if spec.kind == "enum":
+        text = str(raw).strip().lower().replace("-", "_")
+        if text not in spec.choices:
+            close = difflib.get_close_matches(text, spec.choices, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(f"unknown value{hint}; choose one of {', '.join(spec.choices)}")
+        return text
+    if spec.kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, int | float) and raw in (0, 1):
+            return bool(raw)
+        text = str(raw).strip().lower()
+        if text in TRUE_WORDS:
+            return True
+        if text in FALSE_WORDS:
+            return False
+        raise ValueError("expected true/false, yes/no, y/n or 1/0")
+    if spec.kind == "protocols":
+        items = raw if isinstance(raw, list | tuple) else str(raw).replace(",", ";").split(";")
+        protocols: list[str] = []
+        for item in items:
+            text = str(item).strip().lower()
+            if not text:
+                continue
+            if text not in PROTOCOLS:
+                close = difflib.get_close_matches(text, PROTOCOLS, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise ValueError(f"unknown protocol {text!r}{hint}; use {', '.join(PROTOCOLS)}")
+            if text not in protocols:
+                protocols.append(text)
+        if not protocols:
+            raise ValueError("list at least one protocol")
+        return tuple(p for p in PROTOCOLS if p in protocols)
+    value = _number(spec, raw)
+    if spec.kind == "integer":
+        if not float(value).is_integer():
+            raise ValueError("must be a whole number")
+        return int(value)
+    return int(value) if value.is_integer() else value
+
+
+@dataclass(frozen=True)
+class WorkloadProfile:
+    """A validated workload profile v1. `assumed_defaults` names the fields that were not given."""
+
+    name: str
+    description: str = ""
+    workload_type: str = "unknown"
+    containerized: bool = False
+    os: str = "linux"
+    arch: str = "any"
+    language: str = "unknown"
+    vcpu: float = 1
+    memory_mb: float = 1024
+    gpu: int = 0
+    ephemeral_storage_gb: float = 1
+    artifact_size_mb: float = 200
+    max_duration_s: float = 30
+    avg_duration_ms: float = 200
+    long_lived_connections: bool = False
+    requests_per_month: float = 1_000_000
+    peak_concurrency: int = 10
+    traffic_pattern: str = "diurnal"
+    latency_slo_ms: float | None = None
+    protocols: tuple[str, ...] = ("http",)
+    privileged: bool = False
+    host_networking: bool = False
+    daemon_per_host: bool = False
+    kernel_tuning: bool = False
+    persistent_storage: str = "none"
+    dedicated_tenancy: bool = False
+    specific_instance_type: bool = False
+    kubernetes_native: bool = False
+    ops_capacity: str = "limited"
+    k8s_experience: str = "none"
+    existing_platform: str = "none"
+    hybrid: str = "aws_only"
+    portability_required: bool = False
+    release_frequency: str = "weekly"
+    priority_simplicity: int = 3
+    priority_flexibility: int = 3
+    priority_agility: int = 3
+    priority_hybridity: int = 3
+    priority_cost: int = 3
+    assumed_defaults: tuple[str, ...] = field(default=(), compare=False)
+
+    def to_dict(self, include_assumed: bool = False) -> dict[str, Any]:
+        """The profile as canonical numbers and lists, in field order (for YAML, JSON and CSV)."""
+        out: dict[str, Any] = {}
+        for name in FIELD_NAMES:
+            value = getattr(self, name)
+            out[name] = list(value) if isinstance(value, tuple) else value
+        if include_assumed:
+            out["assumed_defaults"] = list(self.assumed_defaults)
+        return out
+
+    def replace(self, **changes: Any) -> WorkloadProfile:
+        """A copy with `changes` validated and applied; changed fields are no longer assumed."""
+        data = {name: getattr(self, name) for name in FIELD_NAMES}
+        data.update(changes)
+        given = set(FIELD_NAMES) - set(self.assumed_defaults) | set(changes)
+        return build_profile({k: v for k, v in data.items() if k in given}, source="profile")
+
+
+assert {f.name for f in fields(WorkloadProfile)} - {"assumed_defaults"} == set(FIELD_NAMES)
+
+
+def suggest_field(name: str) -> str:
+    """' (did you mean X?)' for a misspelt field name, or ''."""
+    close = difflib.get_close_matches(name.strip().lower(), FIELD_NAMES, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def build_profile(data: Mapping[str, Any], source: str = "profile") -> WorkloadProfile:
+    """Validate a mapping of field names to raw values into a profile; every problem is reported at once."""
+    problems: list[FieldProblem] = []
+    values: dict[str, Any] = {}
+    assumed: list[str] = []
+    for key in data:
+        if key not in FIELD_BY_NAME:
+            problems.append(FieldProblem(str(key), data[key], f"unknown field{suggest_field(str(key))}"))
+    for spec in FIELDS:
+        raw = data.get(spec.name)
+        if is_missing(raw):
+            if spec.name == "name":
+                problems.append(FieldProblem("name", raw, "is required"))
+            else:
+                assumed.append(spec.name)
+            continue
+        try:
+            values[spec.name] = parse_field(spec, raw)
+        except ValueError as exc:
+            problems.append(FieldProblem(spec.name, raw, str(exc)))
+    if problems:
+        raise ProfileError(problems, source)
+    return WorkloadProfile(**values, assumed_defaults=tuple(assumed))
+
+
+def parse_assignments(assignments: list[str]) -> dict[str, str]:
+    """Turn `--set field=value` options into a mapping; a malformed one is a usage error."""
+    out: dict[str, str] = {}
+    for item in assignments:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--set {item!r}: expected field=value, for example --set max_duration_s=2h")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def read_profile_data(path: str, text: str | None = None) -> dict[str, Any]:
+    """Read a profile mapping from a YAML or JSON file (`-` with `text` for stdin), with safe loading only."""
+    import yaml
+
+    label = "<stdin>" if path == "-" else path
+    if text is None:
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise UsageError(f"{label}: no such file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{label}: cannot read the profile ({exc})") from None
+    try:
+        data = json.loads(text) if label.endswith(".json") else yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{label}: not valid YAML or JSON ({exc})") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise UsageError(f"{label}: a profile must be a mapping of field: value, got {type(data).__name__}")
+    return {str(k): v for k, v in data.items()}

@@ -1,0 +1,119 @@
+"""Profiles as a pandas DataFrame: the one shape the scoring engine works on (one row or a million).
+
+`profiles_to_frame` turns validated profiles into a frame; `records_to_frame` validates a raw frame
+of text cells (a CSV portfolio) column by column, parsing each distinct value once with the same
+`parse_field` that validates a single profile, so both paths accept and reject exactly the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from advisor.errors import FieldProblem
+from advisor.profile.fields import FIELD_BY_NAME, FIELDS, PROTOCOLS, WorkloadProfile, is_missing, parse_field
+
+NUMERIC_KINDS = ("number", "integer")
+
+
+def _finish(frame: pd.DataFrame) -> pd.DataFrame:
+    """Fix dtypes and add one boolean column per protocol (`proto_http`, ...)."""
+    for spec in FIELDS:
+        if spec.kind in NUMERIC_KINDS:
+            frame[spec.name] = pd.to_numeric(frame[spec.name], errors="coerce").astype("float64")
+        elif spec.kind == "bool":
+            frame[spec.name] = frame[spec.name].astype(bool)
+        elif spec.kind == "enum":
+            # Categorical with the field's fixed choices: comparisons run on small integer codes.
+            frame[spec.name] = pd.Categorical(frame[spec.name], categories=list(spec.choices))
+    protocols = frame["protocols"]
+    for protocol in PROTOCOLS:
+        frame[f"proto_{protocol}"] = np.fromiter(
+            (protocol in p for p in protocols), dtype=bool, count=len(frame)
+        )
+    return frame
+
+
+def profiles_to_frame(profiles: Sequence[WorkloadProfile]) -> pd.DataFrame:
+    """A frame with one row per profile, columns named as the profile fields."""
+    columns: dict[str, list[Any]] = {spec.name: [getattr(p, spec.name) for p in profiles] for spec in FIELDS}
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(profiles)))
+    frame["assumed_defaults"] = [list(p.assumed_defaults) for p in profiles]
+    return _finish(frame)
+
+
+def records_to_frame(raw: pd.DataFrame, first_row: int = 1) -> tuple[pd.DataFrame, dict[int, list[FieldProblem]]]:
+    """Validate a frame of raw cells whose columns are profile field names (others are ignored).
+
+    Returns the typed frame (invalid cells replaced by defaults so the row still scores) and the
+    problems by position, each naming the 1-based data row (`first_row` is the first row's number).
+    """
+    n = len(raw)
+    out: dict[str, Any] = {}
+    problems: dict[int, list[FieldProblem]] = {}
+    assumed = np.zeros((n, len(FIELDS)), dtype=bool)
+    for column_index, spec in enumerate(FIELDS):
+        if spec.name not in raw.columns:
+            assumed[:, column_index] = spec.name != "name"
+            out[spec.name] = [spec.default] * n if spec.name != "name" else [""] * n
+            if spec.name == "name":
+                for position in range(n):
+                    problems.setdefault(position, []).append(
+                        FieldProblem("name", None, "is required", first_row + position))
+            continue
+        cells = raw[spec.name].to_numpy(dtype=object)
+        codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=True)
+        parsed: list[Any] = []
+        errors: dict[int, str] = {}
+        missing_codes: set[int] = set()
+        for code, cell in enumerate(uniques):
+            if is_missing(cell):
+                missing_codes.add(code)
+                parsed.append(spec.default)
+                continue
+            try:
+                parsed.append(parse_field(spec, cell))
+            except ValueError as exc:
+                errors[code] = str(exc)
+                parsed.append(spec.default)
+        lookup = np.empty(len(parsed) + 1, dtype=object)
+        lookup[: len(parsed)] = parsed
+        lookup[-1] = spec.default
+        values = lookup[codes]
+        is_missing_row = (codes < 0) | np.isin(codes, list(missing_codes))
+        assumed[:, column_index] = is_missing_row & (spec.name != "name")
+        if spec.name == "name":
+            for missing_position in np.flatnonzero(is_missing_row):
+                problems.setdefault(int(missing_position), []).append(
+                    FieldProblem("name", None, "is required", first_row + int(missing_position)))
+        for code, message in errors.items():
+            for bad_position in np.flatnonzero(codes == code):
+                problems.setdefault(int(bad_position), []).append(
+                    FieldProblem(spec.name, uniques[code], message, first_row + int(bad_position)))
+        out[spec.name] = values
+    frame = pd.DataFrame(out, index=pd.RangeIndex(n))
+    names = np.array([spec.name for spec in FIELDS], dtype=object)
+    frame["assumed_defaults"] = [names[row].tolist() for row in assumed]
+    return _finish(frame), problems
+
+
+def frame_row_to_profile(frame: pd.DataFrame, position: int) -> WorkloadProfile:
+    """The validated profile of one frame row (values are already canonical)."""
+    row = frame.iloc[position]
+    values: dict[str, Any] = {}
+    for spec in FIELDS:
+        value = row[spec.name]
+        if spec.kind == "integer" and not is_missing(value):
+            value = int(value)
+        elif spec.kind == "number" and not is_missing(value):
+            value = int(value) if float(value).is_integer() else float(value)
+        elif spec.nullable and is_missing(value):
+            value = None
+        values[spec.name] = value
+    return WorkloadProfile(**values, assumed_defaults=tuple(row["assumed_defaults"]))
+
+
+__all__ = ["FIELD_BY_NAME", "frame_row_to_profile", "profiles_to_frame", "records_to_frame"]
