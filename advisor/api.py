@@ -12,6 +12,9 @@ from advisor.profile.fields import WorkloadProfile, build_profile, parse_assignm
 if TYPE_CHECKING:
     from advisor.engine.explain import Recommendation
     from advisor.engine.scoring import Scored
+    from advisor.outputs.scaffold import StarterResult
+    from advisor.outputs.scaffold.workload import Notes
+    from advisor.portfolio.assess import AssessOptions, AssessOutcome
 
 ADHOC_NAME = "workload"
 
@@ -56,9 +59,10 @@ def _is_descriptor(path: str) -> bool:
 def score_profiles(profiles: Sequence[WorkloadProfile], free_tier: bool = False) -> Scored:
     """Score many profiles in one vectorised pass."""
     from advisor.engine.scoring import score_frame
+    from advisor.learn.blend import blend_parts
     from advisor.profile.frame import profiles_to_frame
 
-    return score_frame(profiles_to_frame(profiles), free_tier=free_tier)
+    return score_frame(profiles_to_frame(profiles), free_tier=free_tier, blend=blend_parts)
 
 
 def recommend(profile: WorkloadProfile, free_tier: bool = False) -> Recommendation:
@@ -88,3 +92,41 @@ def _with_free_tier(recommendation: Recommendation, free_tier: bool) -> Recommen
     from dataclasses import replace
 
     return replace(recommendation, free_tier=free_tier)
+
+
+def assess_portfolio(options: AssessOptions, progress: Any = None, note: Any = None) -> AssessOutcome:
+    """Assess a whole portfolio file through the engine, with the learned calibration plugged in."""
+    from dataclasses import replace
+
+    from advisor.learn.blend import blend_parts
+    from advisor.portfolio.assess import assess_portfolio as assess
+
+    return assess(replace(options, blend=blend_parts), progress=progress, note=note)
+
+
+def write_starter(profile: WorkloadProfile, out_dir: Path, runtime: str | None = None, force: bool = False,
+                  *, scored: Scored | None = None, row: int = 0) -> StarterResult:
+    """Write the starter configuration for `profile` (the recommended runtime unless `runtime`)."""
+    from advisor.outputs.scaffold import write_starter as write
+
+    if scored is None:
+        scored, row = score_profiles([profile]), 0
+    return write(profile, out_dir, runtime=runtime, force=force, scored=scored, row=row)
+
+
+def what_would_change(profile: WorkloadProfile, recommendation: Recommendation | None = None,
+                      free_tier: bool = False, limit: int | None = None) -> list[dict[str, Any]]:
+    """The smallest single changes to `profile` that would change first place (as `recommend` ranks)."""
+    from advisor.engine.whatif import DEFAULT_LIMIT
+    from advisor.engine.whatif import what_would_change as search
+    from advisor.learn.blend import blend_parts
+
+    return search(profile, recommendation, free_tier=free_tier, limit=DEFAULT_LIMIT if limit is None else limit,
+                  blend=blend_parts)
+
+
+def render_starter(profile: WorkloadProfile, runtime: str | None = None) -> tuple[str, dict[str, str], Notes]:
+    """Every file of the starter as text (path -> text), scored as `recommend` scores, nothing written."""
+    from advisor.outputs.scaffold import render_starter as render
+
+    return render(profile, runtime, scored=score_profiles([profile]), row=0)

@@ -11,8 +11,8 @@ from pathlib import Path
 import yaml
 
 from advisor import RUNTIMES
-from advisor.api import recommend
-from advisor.portfolio.assess import AssessOptions, assess_portfolio
+from advisor.api import assess_portfolio, recommend
+from advisor.portfolio.assess import AssessOptions
 from advisor.profile.fields import build_profile
 
 

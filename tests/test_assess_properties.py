@@ -9,7 +9,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from advisor.portfolio.assess import RESULT_COLUMNS, AssessOptions, assess_portfolio
+from advisor.api import assess_portfolio
+from advisor.portfolio.assess import RESULT_COLUMNS, AssessOptions
 
 FIELDS = ("workload_type", "memory_mb", "max_duration_s", "os", "containerized", "protocols", "priority_cost")
 GOOD = {"workload_type": ["http_api", "batch_job", "queue_worker"], "memory_mb": ["512MB", "2GiB", "1024"],

@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 from browser_support import CHROMIUM, assert_not_blank, decode_png, run_chromium
 
+from advisor.api import assess_portfolio
 from advisor.outputs.reports import write_portfolio_report
 from advisor.outputs.reports.portfolio import CHART_IDS, SECTIONS
-from advisor.portfolio.assess import REPORT_ROW_CAP, AssessOptions, assess_portfolio
+from advisor.portfolio.assess import REPORT_ROW_CAP, AssessOptions
 from advisor.portfolio.consolidation import ConsolidationSettings
 
 REPO = Path(__file__).resolve().parents[1]

@@ -61,7 +61,7 @@ CASES: list[tuple[dict[str, Any], str, tuple[str, ...], dict[str, Any]]] = [
                          ids=[f"{c[0]['name']}-{c[1]}" for c in CASES])
 def test_a_starter_read_back_gives_the_fields_that_shaped_it(tmp_path: Path, data: dict[str, Any], runtime: str,
                                                              fields: tuple[str, ...], changed: dict[str, Any]) -> None:
-    from advisor.outputs.scaffold import write_starter
+    from advisor.api import write_starter
 
     profile = build_profile(data)
     write_starter(profile, tmp_path / "starter", runtime=runtime)

@@ -12,9 +12,10 @@ import yaml
 
 from advisor.cli.app import app
 from advisor.cli.interview import safe_stem
+from advisor.cli.prompts import PlainPrompter
 from advisor.interview.answers import AnswerSet, new_answer_set, read_answers, resolve, walk, write_answers
 from advisor.interview.questionnaire import load_questionnaire
-from advisor.interview.session import Interrupted, Interview, Option, PlainPrompter, Reply
+from advisor.interview.session import Interrupted, Interview, Option, Reply
 
 REPO = Path(__file__).resolve().parents[1]
 

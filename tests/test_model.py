@@ -318,7 +318,7 @@ def test_hard_limits_win_over_any_model(corpus, trained, monkeypatch, favour):
 
     model = model_from_params(_hostile_params(trained, favour))
     monkeypatch.setattr(blend, "active_model", lambda: model)
-    scored = score_frame(corpus.frame)
+    scored = score_frame(corpus.frame, blend=blend.blend_parts)
     first = scored.order[:, 0]
     rows = np.arange(len(first))
     any_feasible = scored.feasible.any(axis=1)
@@ -333,14 +333,16 @@ def test_blend_formula_in_score_frame(corpus, trained, monkeypatch):
     from advisor.learn import blend
 
     model = model_from_params(_hostile_params(trained, 2, weight=0.3))
-    with rules_only():
-        plain = score_frame(corpus.frame)
+    plain = score_frame(corpus.frame)  # the engine alone: rules only
     monkeypatch.setattr(blend, "active_model", lambda: model)
-    blended = score_frame(corpus.frame)
+    blended = score_frame(corpus.frame, blend=blend.blend_parts)
     probability = model.predict_proba(corpus.frame, plain.axes, plain.cost_fit, plain.score, plain.feasible)
     np.testing.assert_allclose(blended.score, 0.7 * plain.score + 0.3 * probability)
     monkeypatch.setenv("ADVISOR_RULES_ONLY", "1")
-    np.testing.assert_allclose(score_frame(corpus.frame).score, plain.score)
+    np.testing.assert_allclose(score_frame(corpus.frame, blend=blend.blend_parts).score, plain.score)
+    monkeypatch.delenv("ADVISOR_RULES_ONLY")
+    with rules_only():
+        np.testing.assert_allclose(score_frame(corpus.frame, blend=blend.blend_parts).score, plain.score)
 
 
 def test_unused_model_leaves_scores_alone(corpus, trained):
@@ -428,8 +430,9 @@ def test_recommend_does_not_import_scikit_learn():
 def test_hostile_corpus_text_is_escaped_in_markdown_and_table_output(tmp_path, monkeypatch):
     """Rationale and source text reach Markdown and terminal output escaped, never as markup."""
     from advisor.api import load_profile, recommend
+    from advisor.cli.table import to_table
     from advisor.learn import similar
-    from advisor.outputs.formats import to_markdown, to_table
+    from advisor.outputs.formats import to_markdown
 
     table = pd.read_csv(default_corpus_path(), dtype=str, keep_default_na=False)
     hostile = "<script>alert(1)</script> | [red]boom[/red] **bold**."

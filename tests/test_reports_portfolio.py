@@ -18,6 +18,7 @@ import pytest
 from markupsafe import escape
 
 from advisor import RUNTIME_LABELS, RUNTIMES
+from advisor.api import assess_portfolio
 from advisor.cli.app import app
 from advisor.errors import OutputExistsError, UsageError
 from advisor.outputs.reports import write_portfolio_report
@@ -30,7 +31,7 @@ from advisor.outputs.reports.portfolio import (
     portfolio_script,
     review_mask,
 )
-from advisor.portfolio.assess import REPORT_ROW_CAP, AssessOptions, AssessOutcome, assess_portfolio
+from advisor.portfolio.assess import REPORT_ROW_CAP, AssessOptions, AssessOutcome
 from advisor.portfolio.consolidation import ConsolidationSettings
 
 REPO = Path(__file__).resolve().parents[1]

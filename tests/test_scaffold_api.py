@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_scaffold_support import RUNTIMES, load_yaml_documents
 
-from advisor.api import recommend
+from advisor.api import recommend, render_starter, write_starter
 from advisor.errors import OutputExistsError, UsageError
 from advisor.knowledge.base import knowledge
-from advisor.outputs.scaffold import StarterResult, render_starter, write_starter
+from advisor.outputs.scaffold import StarterResult
 from advisor.outputs.scaffold.common import fargate_size, schedule_for
 from advisor.outputs.scaffold.readme import PLACEHOLDER, PLACEHOLDER_HELP
 from advisor.profile.fields import build_profile

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.api import load_profile
-from advisor.outputs.scaffold import render_starter
+from advisor.api import load_profile, render_starter
 
 SCAFFOLD_DATA = Path(__file__).resolve().parent / "data" / "scaffold"
 

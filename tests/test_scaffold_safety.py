@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_scaffold_support import RUNTIMES, CfnSafeLoader, load_yaml_documents, walk
 
+from advisor.api import render_starter, write_starter
 from advisor.errors import UsageError
-from advisor.outputs.scaffold import render_starter, write_starter
 from advisor.outputs.scaffold.common import (
     UnquotedUserTextError,
     UserText,

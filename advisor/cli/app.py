@@ -67,7 +67,7 @@ def recommend(
     loaded = load_profile(profile, set_ or [], service=service)
     result = recommend_profile(loaded, free_tier=free_tier)
     if fmt is OutputFormat.table:
-        from advisor.outputs.formats import to_table
+        from advisor.cli.table import to_table
 
         width = max(80, min(140, typer.get_terminal_size()[0] if sys.stdout.isatty() else 110))
         typer.echo(to_table(result, width=width, color=sys.stdout.isatty()), nl=False)

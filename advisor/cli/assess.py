@@ -1,4 +1,5 @@
-"""`advisor assess`: a whole portfolio (CSV, XLSX or Parquet) in one command; the work is in advisor.portfolio.assess."""
+"""`advisor assess`: a whole portfolio (CSV, XLSX or Parquet) in one command; the work is in
+advisor.portfolio."""
 
 from __future__ import annotations
 
@@ -87,7 +88,8 @@ def assess(
 
 
 def _run(options: Any, report: str | None, scaffold: str | None) -> None:
-    from advisor.portfolio.assess import assess_portfolio, format_summary
+    from advisor.api import assess_portfolio
+    from advisor.portfolio.assess import format_summary
 
     bar = _Progress() if sys.stderr.isatty() else None
     try:
@@ -112,18 +114,15 @@ def _run(options: Any, report: str | None, scaffold: str | None) -> None:
 
 
 def _write_report(outcome: Any, path: Path, force: bool) -> None:
-    try:
-        from advisor.outputs.reports import write_portfolio_report
-    except ImportError:
-        raise fail("--report: this installation has no portfolio report writer "
-                   "(advisor.outputs.reports.write_portfolio_report); the results are written", 2) from None
+    from advisor.outputs.reports import write_portfolio_report
+
     written = write_portfolio_report(outcome.report_frame, outcome.summary, path, force=force,
                                      name_column=outcome.name_column)
     typer.echo(f"advisor: wrote the portfolio report {written}", err=True)
 
 
 def _write_starters(profiles: list[Any], folder: Path, force: bool) -> None:
-    from advisor.outputs.scaffold import write_starter
+    from advisor.api import write_starter
     from advisor.portfolio.assess import safe_dir_name
 
     used: set[str] = set()

@@ -1,7 +1,7 @@
 """`advisor interview` and `advisor questionnaire lint|show`: the interview's command-line layer.
 
-Parses options, runs the library (advisor.interview.questionnaire, advisor.interview.answers, advisor.interview.session) and
-turns its results into output, files and exit codes. questionary, pandas and the scoring engine are
+Parses options, runs the library (advisor.interview: questionnaire, answers, session) and turns its
+results into output, files and exit codes. questionary, pandas and the scoring engine are
 imported inside the commands, so registering these commands costs nothing at start-up.
 """
 
@@ -151,11 +151,8 @@ def _prefill(answer_set: AnswerSet, profile: Path | None, from_: Path | None, se
         return
     if from_ is None:
         return
-    try:
-        from advisor.importers import profile_data_from_descriptor
-    except ImportError:
-        raise fail("--from needs the descriptor importers (advisor.importers), which this installation "
-                   "does not have", 2) from None
+    from advisor.importers import profile_data_from_descriptor
+
     imported = profile_data_from_descriptor(from_, service)
     from advisor.profile.fields import FIELD_NAMES
 
@@ -205,7 +202,8 @@ def _run_from_file(chosen: Questionnaire, answer_set: AnswerSet, source: Path, f
 
 
 def _print_recommendation(result: Recommendation, fmt: Any, interactive: bool) -> None:
-    from advisor.outputs.formats import OutputFormat, render, to_table
+    from advisor.cli.table import to_table
+    from advisor.outputs.formats import OutputFormat, render
 
     if fmt is None:
         fmt = OutputFormat.table if (interactive or sys.stdout.isatty()) else OutputFormat.json
@@ -228,8 +226,9 @@ def _color() -> bool:
 def _run_interactive(chosen: Questionnaire, answer_set: AnswerSet, fmt: Any, save: Path | None, resume: Path | None,
                      report: Path | None, scaffold: Path | None, force: bool, plain: bool) -> None:
     from advisor.api import recommend
+    from advisor.cli.prompts import make_prompter
     from advisor.interview.answers import resolve
-    from advisor.interview.session import Interrupted, Interview, make_prompter
+    from advisor.interview.session import Interrupted, Interview
 
     _warm_up()
     prompter = make_prompter(plain, color=_color())
@@ -332,14 +331,9 @@ def _offers(prompter: Prompter, chosen: Questionnaire, answer_set: AnswerSet, pr
     answers_path = save or resume
     if answers_path is None and prompter.confirm("Save your answers (to run again with --answers)?", True):
         answers_path = _ask_path(prompter, "Answers file:", _free_path(Path(f"{stem}-answers.yaml")), force)
-    reports_available = _feature("advisor.outputs.reports", "write_report") is not None
-    if report is None:
-        question = ("Write a decision report (HTML, or .md for Markdown)?" if reports_available
-                    else "Save the recommendation as JSON?")
-        if prompter.confirm(question, False):
-            default = Path(f"{stem}-report.html" if reports_available else f"{stem}-recommendation.json")
-            report = _ask_path(prompter, "Report file:", _free_path(default), force)
-    if scaffold is None and result.recommendation and _feature("advisor.outputs.scaffold", "write_starter") is not None:
+    if report is None and prompter.confirm("Write a decision report (HTML, or .md for Markdown)?", False):
+        report = _ask_path(prompter, "Report file:", _free_path(Path(f"{stem}-report.html")), force)
+    if scaffold is None and result.recommendation:
         from advisor import RUNTIME_LABELS
 
         if prompter.confirm(f"Write a starter configuration for {RUNTIME_LABELS[result.recommendation]}?", False):
@@ -353,24 +347,12 @@ def _offers(prompter: Prompter, chosen: Questionnaire, answer_set: AnswerSet, pr
         _write_report(result, profile, report, force, starter)
 
 
-def _feature(module: str, name: str) -> Any:
-    """A function from another part of advisor when it is installed, else None."""
-    import importlib
-    import importlib.util
-
-    try:
-        if importlib.util.find_spec(module) is None:
-            return None
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-
-
 def _write_report(result: Recommendation, profile: WorkloadProfile, out: Path, force: bool,
                   starter: list[Path]) -> None:
-    """A decision report through advisor.outputs.reports, or the JSON recommendation where that is missing (or .json)."""
-    write_report = _feature("advisor.outputs.reports", "write_report")
-    if write_report is None or out.suffix.lower() == ".json":
+    """A decision report (HTML or Markdown), or the JSON recommendation when `out` ends in .json."""
+    from advisor.outputs.reports import write_report
+
+    if out.suffix.lower() == ".json":
         from advisor.interview.answers import write_text_atomic
         from advisor.outputs.formats import to_json
 
@@ -382,17 +364,15 @@ def _write_report(result: Recommendation, profile: WorkloadProfile, out: Path, f
 
 
 def _write_scaffold(profile: WorkloadProfile, result: Recommendation, out: Path, force: bool) -> list[Path]:
-    write_starter = _feature("advisor.outputs.scaffold", "write_starter")
-    if write_starter is None:
-        raise fail("--scaffold needs the starter configurations (advisor.outputs.scaffold), which this installation "
-                   "does not have", 2)
+    from advisor.api import write_starter
+
     if result.recommendation is None:
         typer.echo("advisor: no runtime is feasible, so there is no starter configuration to write", err=True)
         return []
     starter = write_starter(profile, out, runtime=result.recommendation, force=force)
-    for warning in getattr(starter, "warnings", ()):
+    for warning in starter.warnings:
         typer.echo(f"advisor: warning: {warning}", err=True)
-    files = [Path(p) for p in getattr(starter, "files", ())]
+    files = list(starter.files)
     typer.echo(f"Wrote a starter configuration for {result.recommendation} to {out} ({len(files)} file(s))",
                err=True)
     return files

@@ -29,9 +29,8 @@ def scaffold(
 ) -> None:
     """Write a deployable starter config for the recommended runtime (or --runtime) into --out."""
     from advisor import RUNTIME_LABELS
-    from advisor.api import load_profile
+    from advisor.api import load_profile, write_starter
     from advisor.cli.common import normalise_runtime
-    from advisor.outputs.scaffold import write_starter
 
     chosen = None
     if runtime is not None:

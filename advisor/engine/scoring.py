@@ -7,6 +7,7 @@ a one-row frame) and returns arrays; nothing here loops over rows in Python.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,10 @@ from advisor.profile.fields import PRIORITY_FIELDS
 COMPONENTS: tuple[str, ...] = (*AXES, "cost")
 """Score components in weight order; priorities map onto them one to one."""
 SEED = 20261126
+
+
+BlendParts = Callable[[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[float, np.ndarray | None]]
+"""A learned calibration: (frame, axes, cost_fit, rule score, feasible) -> (scale, offset or None)."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,7 @@ class Scored:
     blocker_masks: np.ndarray
     caution_rules: tuple[CautionRule, ...]
     caution_masks: np.ndarray
+    blend: BlendParts | None = None  # the learned blend these scores used (re-scoring reuses it)
 
     @property
     def recommendation(self) -> np.ndarray:
@@ -196,8 +202,12 @@ def _confidence(components: np.ndarray, priorities: np.ndarray, feasible: np.nda
     return np.where(any_feasible, out, 0.0)
 
 
-def score_frame(frame: pd.DataFrame, free_tier: bool = False) -> Scored:
-    """Run feasibility, axis fit, cost, weighting, ranking and confidence for every row."""
+def score_frame(frame: pd.DataFrame, free_tier: bool = False, blend: BlendParts | None = None) -> Scored:
+    """Run feasibility, axis fit, cost, weighting, ranking and confidence for every row.
+
+    `blend` plugs in a learned calibration from above (`advisor.learn.blend.blend_parts`); the engine
+    itself never imports `advisor.learn`. Without it the score is the rules' weighted mean.
+    """
     kb = knowledge()
     n = len(frame)
     b_rules, b_masks = blocker_masks(frame)
@@ -211,13 +221,10 @@ def score_frame(frame: pd.DataFrame, free_tier: bool = False) -> Scored:
     weights = weights_from(priorities)
     components = np.concatenate([axes, cost_fit[:, :, None]], axis=2)  # (n, 4, 5)
     score = np.einsum("nkc,nc->nk", components, weights)
-    # Learned calibration (advisor/learn): blend in the model's probabilities where models/model.json
-    # says cross-validation found the blend at least as good as the rules; otherwise `score` is unchanged.
-    # The blend stays in [0, 1] and _rank puts feasible runtimes first, so hard limits still win.
-    # The confidence sampler re-weights the rule part and adds the model's part unchanged.
-    from advisor.learn.blend import blend_parts
-
-    blend_scale, blend_offset = blend_parts(frame, axes, cost_fit, score, feasible)
+    # Learned calibration, when the caller plugs one in: score = scale * rule score + offset. It stays in
+    # [0, 1] and _rank puts feasible runtimes first, so hard limits still win. The confidence sampler
+    # re-weights the rule part and adds the model's part unchanged.
+    blend_scale, blend_offset = blend(frame, axes, cost_fit, score, feasible) if blend else (1.0, None)
     if blend_offset is not None:
         score = blend_scale * score + blend_offset
     order = _rank(score, feasible)
@@ -225,4 +232,4 @@ def score_frame(frame: pd.DataFrame, free_tier: bool = False) -> Scored:
                              int(kb.number("assume.confidence_samples")), kb.number("assume.confidence_spread"),
                              blend=(blend_scale, blend_offset))
     return Scored(frame, axes, cost, monthly, cost_fit, weights, score, feasible, order, confidence,
-                  rule_masks, b_rules, b_masks, c_rules, c_masks)
+                  rule_masks, b_rules, b_masks, c_rules, c_masks, blend)

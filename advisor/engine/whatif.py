@@ -23,7 +23,7 @@ from advisor.profile.fields import FIELD_NAMES, PRIORITY_FIELDS, WorkloadProfile
 
 if TYPE_CHECKING:
     from advisor.engine.explain import Recommendation
-    from advisor.engine.scoring import Scored
+    from advisor.engine.scoring import BlendParts, Scored
     from advisor.knowledge.base import KnowledgeBase
 
 # How far a team could plausibly cut a resource to get under a limit (at most this factor). Durations
@@ -246,7 +246,8 @@ def message(change: Change, before: Any, current: str | None, new: str) -> str:
 
 
 def what_would_change(profile: WorkloadProfile, recommendation: Recommendation | None = None,
-                      free_tier: bool = False, limit: int = DEFAULT_LIMIT) -> list[dict[str, Any]]:
+                      free_tier: bool = False, limit: int = DEFAULT_LIMIT,
+                      blend: BlendParts | None = None) -> list[dict[str, Any]]:
     """The smallest single changes to `profile` that would change first place, smallest first.
 
     Each item is {"field", "from", "to", "new_recommendation", "message"} (plus "implies" when the
@@ -258,7 +259,7 @@ def what_would_change(profile: WorkloadProfile, recommendation: Recommendation |
 
     changes = candidate_changes(profile)
     rows = [profile, *(_apply(profile, change) for change in changes)]
-    scored = score_frame(profiles_to_frame(rows), free_tier=free_tier)
+    scored = score_frame(profiles_to_frame(rows), free_tier=free_tier, blend=blend)
     return flips(profile, changes, scored, recommendation, limit)
 
 
@@ -305,4 +306,5 @@ def flips(profile: WorkloadProfile, changes: list[Change], scored: Scored,
 
 def provider(profile: WorkloadProfile, scored: Scored, recommendation: Recommendation) -> dict[str, Any]:
     """EXTRA_PROVIDERS entry: adds `what_would_change` to every recommendation."""
-    return {"what_would_change": what_would_change(profile, recommendation, free_tier=recommendation.free_tier)}
+    return {"what_would_change": what_would_change(profile, recommendation, free_tier=recommendation.free_tier,
+                                                   blend=scored.blend)}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import io
 import json
 from collections.abc import Callable
 
@@ -12,7 +11,8 @@ from advisor.engine.explain import Recommendation, confidence_words
 
 
 class OutputFormat(enum.StrEnum):
-    """Every format `recommend` can print; a test loops over all members."""
+    """Every format `recommend` can print; a test loops over all members. `table` is drawn for a
+    terminal by the CLI (`advisor.cli.table`); the others are text the library renders here."""
 
     table = "table"
     json = "json"
@@ -20,11 +20,11 @@ class OutputFormat(enum.StrEnum):
     markdown = "markdown"
 
 
-def _money(value: float | None) -> str:
+def money(value: float | None) -> str:
     return "n/a" if value is None else f"${value:,.2f}"
 
 
-def _headline(rec: Recommendation) -> str:
+def headline(rec: Recommendation) -> str:
     if rec.recommendation is None:
         return f"{rec.name}: no runtime is feasible. {rec.why_none}"
     runner = f"; runner-up {RUNTIME_LABELS[rec.runner_up]}" if rec.runner_up else ""
@@ -75,13 +75,13 @@ def _md_cell(text: object) -> str:
 
 
 def to_markdown(rec: Recommendation) -> str:
-    lines = [f"# {_md_cell(rec.name)}", "", f"**{_md_cell(_headline(rec))}**", ""]
+    lines = [f"# {_md_cell(rec.name)}", "", f"**{_md_cell(headline(rec))}**", ""]
     lines += ["| rank | runtime | feasible | score | " + " | ".join(AXES) + " | monthly cost |",
               "|---:|---|---|---:|" + "---:|" * len(AXES) + "---:|"]
     for place, result in enumerate(rec.ranking, start=1):
         axes = " | ".join(f"{result.axes[a]:.2f}" for a in AXES)
         lines.append(f"| {place} | {RUNTIME_LABELS[result.runtime]} | {'yes' if result.feasible else 'no'} | "
-                     f"{result.score:.3f} | {axes} | {_money(result.monthly_cost_usd)} |")
+                     f"{result.score:.3f} | {axes} | {money(result.monthly_cost_usd)} |")
     for result in rec.ranking:
         lines += ["", f"## {RUNTIME_LABELS[result.runtime]}", ""]
         if result.sizing:
@@ -102,45 +102,7 @@ def to_markdown(rec: Recommendation) -> str:
     return "\n".join(lines)
 
 
-def to_table(rec: Recommendation, width: int = 110, color: bool = False) -> str:
-    """A readable terminal table with the explanation (rich), as text."""
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=color, color_system="standard" if color else None,
-                      highlight=False)
-    console.print(f"[bold]{escape(_headline(rec))}[/bold]")
-    table = Table(show_header=True, header_style="bold")
-    for column, justify in (("#", "right"), ("runtime", "left"), ("feasible", "left"), ("score", "right"),
-                            *((axis, "right") for axis in AXES), ("$/month", "right")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for place, result in enumerate(rec.ranking, start=1):
-        table.add_row(str(place), RUNTIME_LABELS[result.runtime], "yes" if result.feasible else "[red]no[/red]",
-                      f"{result.score:.3f}", *(f"{result.axes[a]:.2f}" for a in AXES),
-                      _money(result.monthly_cost_usd))
-    console.print(table)
-    for result in rec.ranking:
-        console.print(f"\n[bold]{RUNTIME_LABELS[result.runtime]}[/bold]"
-                      + (f"  ({escape(result.sizing)})" if result.sizing else ""))
-        for blocker in result.blockers:
-            console.print(f"  [red]✗ {escape(blocker.message)}[/red]")
-        for caution in result.cautions:
-            console.print(f"  [yellow]! {escape(caution)}[/yellow]")
-        for reason in result.reasons:
-            console.print(f"  • {escape(reason)}")
-    for title, items in extra_sections(rec):
-        console.print(f"\n[bold]{escape(title)}[/bold]")
-        for item in items:
-            console.print(f"  • {escape(item)}")
-    if rec.assumed_defaults:
-        console.print(f"\nAssumed defaults: {escape(', '.join(rec.assumed_defaults))}")
-    return buffer.getvalue()
-
-
 FORMATTERS: dict[OutputFormat, Callable[[Recommendation], str]] = {
-    OutputFormat.table: to_table,
     OutputFormat.json: to_json,
     OutputFormat.yaml: to_yaml,
     OutputFormat.markdown: to_markdown,
@@ -148,5 +110,5 @@ FORMATTERS: dict[OutputFormat, Callable[[Recommendation], str]] = {
 
 
 def render(rec: Recommendation, fmt: OutputFormat) -> str:
-    """The recommendation in `fmt`."""
+    """The recommendation in `fmt` (any format but `table`, which needs a terminal's width)."""
     return FORMATTERS[fmt](rec)

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from advisor.engine.scoring import BlendParts
     from advisor.portfolio.consolidation import ConsolidationSettings
     from advisor.profile.fields import WorkloadProfile
 
@@ -481,6 +482,7 @@ class ChunkContext:
     raw: bool
     report_rows: int
     scaffold: bool
+    blend: BlendParts | None = None
 
 
 @dataclass
@@ -565,7 +567,7 @@ def assess_chunk(context: ChunkContext, task: ChunkTask) -> ChunkResult:
         raw[field_name] = cells
     del by_column
     frame, problems = records_to_frame(pd.DataFrame(raw, index=pd.RangeIndex(n)), first_row=task.first_row)
-    scored = score_frame(frame, free_tier=context.free_tier)
+    scored = score_frame(frame, free_tier=context.free_tier, blend=context.blend)
     first, second = scored.recommendation, scored.runner_up  # properties: work them out once
 
     valid = np.ones(n, dtype=bool)
@@ -1056,6 +1058,7 @@ class AssessOptions:
     report_rows: int = 0
     scaffold: bool = False
     consolidation: ConsolidationSettings | None = None
+    blend: BlendParts | None = None  # the learned calibration, plugged in by advisor.api
 
 
 @dataclass
@@ -1175,7 +1178,8 @@ def assess_portfolio(options: AssessOptions, progress: Callable[[int, int | None
         plan = plan_columns(source.header, mapping, source.label)
         for message in plan.notes:
             say(message)
-        context = ChunkContext(plan, options.free_tier, fmt, options.raw, options.report_rows, options.scaffold)
+        context = ChunkContext(plan, options.free_tier, fmt, options.raw, options.report_rows, options.scaffold,
+                               options.blend)
         chunks = _chunks(source, options.chunk_size)
         first = next(chunks, None)
         if first is None:

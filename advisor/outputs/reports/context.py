@@ -283,7 +283,8 @@ def break_even(profile: WorkloadProfile, recommendation: Recommendation, free_ti
 
     import numpy as np
 
-    from advisor.api import score_profiles
+    from advisor.engine.scoring import score_frame
+    from advisor.profile.frame import profiles_to_frame
 
     volume = float(profile.requests_per_month)
     centre = math.floor(math.log10(volume)) if volume >= 1 else BREAK_EVEN_DECADES
@@ -300,7 +301,7 @@ def break_even(profile: WorkloadProfile, recommendation: Recommendation, free_ti
         if volume > 0:
             peak = max(1, round(profile.peak_concurrency * requests / volume))
         rows.append(dataclasses.replace(profile, requests_per_month=requests, peak_concurrency=peak))
-    scored = score_profiles(rows, free_tier=free_tier)
+    scored = score_frame(profiles_to_frame(rows), free_tier=free_tier)  # costs only: no blend needed
     costs: dict[str, tuple[float | None, ...]] = {}
     for k, runtime in enumerate(RUNTIMES):
         column = scored.monthly_cost[:, k]

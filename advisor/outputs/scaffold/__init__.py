@@ -69,16 +69,18 @@ def render_starter(profile: WorkloadProfile, runtime: str | None = None, *,
                    row: int = 0) -> tuple[str, dict[str, str], Notes]:
     """Every file of the starter as text (path -> text) without writing anything.
 
-    `scored` (with the profile's `row`) reuses a batch's scoring pass; otherwise the profile is scored
-    here. The README explains the same recommendation `advisor recommend` gives (without its extras).
+    `scored` (with the profile's `row`) reuses a scoring pass (`advisor.api.write_starter` passes one
+    with the learned calibration); otherwise the profile is scored here by the rules alone. The README
+    explains the same recommendation `advisor recommend` gives (without its extras).
     """
-    from advisor.api import score_profiles
     from advisor.engine.explain import explain_row
+    from advisor.engine.scoring import score_frame
     from advisor.outputs.scaffold.readme import readme
     from advisor.outputs.scaffold.workload import Notes, build_workload
+    from advisor.profile.frame import profiles_to_frame
 
     if scored is None:
-        scored, row = score_profiles([profile]), 0
+        scored, row = score_frame(profiles_to_frame([profile])), 0
     rec = recommendation if recommendation is not None else explain_row(scored, row)
     if runtime is None:
         if rec.recommendation is None:

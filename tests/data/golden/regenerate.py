@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from advisor.api import load_profile, recommend
-from advisor.outputs.formats import OutputFormat, render, to_table
+from advisor.cli.table import to_table
+from advisor.outputs.formats import OutputFormat, render
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parents[2] / "examples"

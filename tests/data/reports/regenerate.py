@@ -23,7 +23,7 @@ def render_golden(example: Path) -> str:
     from advisor.api import load_profile, recommend
     from advisor.outputs.reports.context import single_report
     from advisor.outputs.reports.single import chart_file_names, render_markdown
-    from advisor.engine.whatif import what_would_change
+    from advisor.api import what_would_change
 
     profile = load_profile(str(example))
     recommendation = recommend(profile)

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 from advisor.api import load_profile
-from advisor.outputs.scaffold import render_starter
+from advisor.api import render_starter
 
 HERE = Path(__file__).resolve().parent
 PROFILES = HERE / "profiles"
