@@ -130,3 +130,15 @@ def render_starter(profile: WorkloadProfile, runtime: str | None = None) -> tupl
     from advisor.outputs.scaffold import render_starter as render
 
     return render(profile, runtime, scored=score_profiles([profile]), row=0)
+
+
+def write_starters(profiles: Sequence[WorkloadProfile], folder: Path, force: bool = False) -> list[StarterResult]:
+    """A starter configuration for each profile's recommended runtime, one folder each under `folder`
+    (named safely after the workload, unique), all profiles scored in one pass."""
+    from advisor.files import safe_file_name
+    from advisor.outputs.scaffold import write_starter as write
+
+    scored = score_profiles(profiles)
+    used: set[str] = set()
+    return [write(profile, folder / safe_file_name(profile.name, used), runtime=None, force=force,
+                  scored=scored, row=row) for row, profile in enumerate(profiles)]

@@ -129,7 +129,7 @@ def test_automatic_waves_find_the_groups_easiest_first() -> None:
 def test_requested_waves_and_small_portfolios() -> None:
     features, recommendation, confidence, names = groups((5, 5, 5))
     two = plan_waves(features, recommendation, confidence, names, k=2)
-    assert two["k"] == 2 and two["criterion"].startswith("--waves 2;")
+    assert two["k"] == 2 and two["criterion"].startswith("2 waves asked for;")
     one = plan_waves(features[:1], recommendation[:1], confidence[:1], names[:1])
     assert one["k"] == 1 and one["waves"][0]["workloads"] == ["w0"]
     same = np.repeat(features[:1], 4, axis=0)

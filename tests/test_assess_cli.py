@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from advisor import RUNTIMES
 from advisor.cli.app import app
-from advisor.portfolio.assess import RESULT_COLUMNS, ResultFormat, neutralise, safe_dir_name
+from advisor.files import safe_file_name as safe_dir_name
+from advisor.portfolio.assess import RESULT_COLUMNS, ResultFormat, neutralise
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -160,7 +161,7 @@ def test_missing_extra_names_the_pip_command(runner: CliRunner, isolated: Path,
 def test_encodings_bom_and_sniffed_delimiters(runner: CliRunner, isolated: Path) -> None:
     failed = assess(runner, str(DATA / "latin1-semicolon.csv"), "--out", "out.csv")
     assert failed.exit_code == 2
-    assert "not valid utf-8 text" in failed.stderr and "--encoding latin-1" in failed.stderr
+    assert "not valid utf-8 text" in failed.stderr and "for example latin-1 (use --encoding)" in failed.stderr
     latin = assess(runner, str(DATA / "latin1-semicolon.csv"), "--out", "out.csv", "--encoding", "latin-1")
     assert latin.exit_code == 0, latin.output
     rows = read_rows(isolated / "out.csv")
@@ -173,7 +174,7 @@ def test_encodings_bom_and_sniffed_delimiters(runner: CliRunner, isolated: Path)
     assert next(iter(rows[0])) == "NAME"  # the BOM is not part of the first column's name
     assert rows[0]["recommendation"] != "" and rows[0]["feasible_lambda"] == "false"  # 2h breaks Lambda's limit
     unknown = assess(runner, str(DATA / "bom-tab.csv"), "--out", "x.csv", "--encoding", "klingon")
-    assert unknown.exit_code == 2 and "--encoding 'klingon': unknown encoding" in unknown.stderr
+    assert unknown.exit_code == 2 and "encoding 'klingon': unknown encoding" in unknown.stderr
 
 
 def test_stdin_to_stdout_json(runner: CliRunner, isolated: Path) -> None:
@@ -211,9 +212,9 @@ def test_existing_output_is_kept_without_force(runner: CliRunner, isolated: Path
     Path("out.csv").write_text("precious\n")
     Path("summary.json").write_text("{}")
     refused = assess(runner, str(EXAMPLES / "portfolio.csv"), "--out", "out.csv")
-    assert refused.exit_code == 2 and "the file exists; pass --force" in refused.stderr
+    assert refused.exit_code == 2 and "the results file exists (use --force to replace it)" in refused.stderr
     summary = assess(runner, str(EXAMPLES / "portfolio.csv"), "--out", "new.csv", "--summary", "summary.json")
-    assert summary.exit_code == 2 and "--summary summary.json: the file exists" in summary.stderr
+    assert summary.exit_code == 2 and "summary.json: the summary file exists (use --force" in summary.stderr
     assert Path("out.csv").read_text() == "precious\n" and Path("summary.json").read_text() == "{}"
     assert not Path("new.csv").exists()
     forced = assess(runner, str(EXAMPLES / "portfolio.csv"), "--out", "out.csv", "--force")
@@ -330,7 +331,7 @@ def test_summary_json_has_the_agreed_shape(runner: CliRunner, isolated: Path) ->
         assert len(entry["runtimes"]) == entry["k"]
     assert summary["consolidation"][3]["fit_loss"] == 0 and summary["consolidation"][3]["cost_change_usd"] == 0
     waves = summary["waves"]
-    assert waves["k"] == 2 and waves["criterion"].startswith("--waves 2")
+    assert waves["k"] == 2 and waves["criterion"].startswith("2 waves asked for")
     assert sum(w["size"] for w in waves["waves"]) == summary["valid"]
     for wave in waves["waves"]:
         assert list(wave) == ["wave", "size", "dominant_runtime", "traits", "mean_confidence", "workloads"]
@@ -364,15 +365,18 @@ def test_chunks_and_workers_give_the_same_output(runner: CliRunner, isolated: Pa
 
 def test_option_errors(runner: CliRunner, isolated: Path) -> None:
     source = str(EXAMPLES / "portfolio.csv")
-    for args, message in ((["--chunk-size", "0"], "--chunk-size 0"), (["--waves", "0"], "--waves 0"),
-                          (["--jobs", "-1"], "--jobs -1"), (["--format", "ods"], "--format 'ods'"),
+    # The library names the value and the CLI names the flag that fixes it.
+    for args, message in ((["--chunk-size", "0"], "chunk size 0: give a whole number of rows, at least 1 "
+                                                  "(use --chunk-size)"),
+                          (["--waves", "0"], "0 waves: give at least 1 wave (use --waves)"),
+                          (["--jobs", "-1"], "--jobs -1"), (["--format", "ods"], "output format 'ods'"),
                           (["--workloads-per-cluster", "0"], "--workloads-per-cluster 0")):
         result = assess(runner, source, "--out", "o.csv", *args)
         assert result.exit_code == 2 and message in result.stderr, (args, result.output)
     unknown = assess(runner, source, "--out", "results.dat")
     assert unknown.exit_code == 2 and "cannot tell the format" in unknown.stderr
     binary = assess(runner, source, "--out", "-", "--format", "parquet")
-    assert binary.exit_code == 2 and "cannot be written to stdout" in binary.stderr
+    assert binary.exit_code == 2 and "cannot be written to standard output" in binary.stderr
     nowhere = assess(runner, source, "--out", "missing/o.csv")
     assert nowhere.exit_code == 2 and "does not exist" in nowhere.stderr
 
@@ -415,7 +419,7 @@ def test_report_option(runner: CliRunner, isolated: Path) -> None:
     assert mapped.exit_code == 3, mapped.output  # one invalid row; the report is still written
     assert "Claims Portal" in Path("cmdb.html").read_text()
     again = assess(runner, str(EXAMPLES / "portfolio.csv"), "--out", "out2.csv", "--report", "portfolio.html")
-    assert again.exit_code == 2 and "--report portfolio.html: the file exists" in again.stderr
+    assert again.exit_code == 2 and "portfolio.html: the report file exists (use --force" in again.stderr
     assert not Path("out2.csv").exists()  # refused before any work
 
 

@@ -70,7 +70,7 @@ def test_existing_files_are_not_overwritten_without_force(runner: CliRunner, iso
     (isolated / "out" / "api.yaml").write_text("name: kept\n", encoding="utf-8")
     result = invoke(runner, "profile", "from", str(SHOP), "--out", "out")
     assert result.exit_code == 2
-    assert "already exist; use --force to overwrite" in result.stderr
+    assert "exist and would be replaced (use --force to replace it)" in result.stderr
     assert (isolated / "out" / "api.yaml").read_text(encoding="utf-8") == "name: kept\n"
     result = invoke(runner, "profile", "from", str(SHOP), "--out", "out", "--force")
     assert result.exit_code == 0
@@ -174,7 +174,7 @@ def test_out_must_be_a_directory(runner: CliRunner, isolated: Path) -> None:
     (isolated / "file.txt").write_text("x", encoding="utf-8")
     result = invoke(runner, "profile", "from", str(SHOP), "--out", "file.txt")
     assert result.exit_code == 2
-    assert "exists and is not a directory" in result.stderr
+    assert "exists and is not a folder" in result.stderr
 
 
 def test_a_plain_profile_is_pointed_to_recommend(runner: CliRunner) -> None:
@@ -208,7 +208,7 @@ def test_hostile_names_stay_inside_the_directory_and_round_trip(runner: CliRunne
     result = invoke(runner, "profile", "from", str(source), "--out", str(out))
     assert result.exit_code == 0, result.output
     files = sorted(p.name for p in out.iterdir())
-    assert files == ["con-profile.yaml", "etc-evil-name-pwned-x.yaml", "hidden.yaml"]
+    assert files == ["con-workload.yaml", "etc-evil-name-pwned-x.yaml", "hidden.yaml"]
     assert sorted(p.name for p in isolated.iterdir()) == ["deep", "home", "src"], "nothing written outside --out"
     text = (out / "etc-evil-name-pwned-x.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text)

@@ -11,11 +11,12 @@ import pytest
 import yaml
 
 from advisor.cli.app import app
-from advisor.cli.interview import safe_stem
 from advisor.cli.prompts import PlainPrompter
+from advisor.errors import InterviewInterrupted
+from advisor.files import safe_file_name as safe_stem
 from advisor.interview.answers import AnswerSet, new_answer_set, read_answers, resolve, walk, write_answers
 from advisor.interview.questionnaire import load_questionnaire
-from advisor.interview.session import Interrupted, Interview, Option, Reply
+from advisor.interview.session import Interview, Option, Reply
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -161,7 +162,7 @@ def test_safe_stem_keeps_hostile_names_inside_the_folder() -> None:
     assert safe_stem("../../etc/passwd") == "etc-passwd"
     assert safe_stem("a b<script>alert(1)</script>") == "a-b-script-alert-1-script"
     assert safe_stem("...") == "workload"
-    assert "/" not in safe_stem("x/" * 100) and len(safe_stem("x" * 500)) <= 60
+    assert "/" not in safe_stem("x/" * 100) and len(safe_stem("x" * 500)) <= 63
 
 
 def test_report_json_is_written_atomically_and_not_overwritten(runner, isolated: Path) -> None:
@@ -257,7 +258,7 @@ def test_engine_help_back_dont_know_and_invalid() -> None:
     prompter = Scripted(["svc", Reply("help"), "", Reply("back"), "renamed", Reply("dont_know"), "batch_job",
                          "go", False, "lots", "80MB"])
     answers = new_answer_set(default)
-    with pytest.raises(Interrupted) as stop:
+    with pytest.raises(InterviewInterrupted) as stop:
         prompter.replies.append(KeyboardInterrupt())
         Interview(default, answers, prompter).run()
     saved = stop.value.answer_set
@@ -277,7 +278,7 @@ def test_engine_conditions_skip_and_back_prunes() -> None:
                             "containerized": True, "artifact_size": "2GB", "windows": False,
                             "duration": "many_hours", "avg_duration": "3h", "vcpu": 8, "memory": "32GB"})
     prompter = Scripted([True, Reply("back"), False, "any", KeyboardInterrupt()])
-    with pytest.raises(Interrupted) as stop:
+    with pytest.raises(InterviewInterrupted) as stop:
         Interview(default, answers, prompter).run()
     assert prompter.asked[:4] == ["Does it need a GPU?", "How many GPUs does one task need?",
                                   "Does it need a GPU?", "Which CPU architecture can it run on?"]
@@ -299,7 +300,7 @@ def test_resume_asks_again_an_answer_that_is_not_valid() -> None:
     quick = load_questionnaire("quick")
     partial = AnswerSet("quick", 1, {"name": "svc", "workload_type": "batchjob", "containerized": True})
     prompter = Scripted(["batch_job", KeyboardInterrupt()])
-    with pytest.raises(Interrupted) as stop:
+    with pytest.raises(InterviewInterrupted) as stop:
         Interview(quick, partial, prompter).run()
     assert prompter.asked[0] == "What does it mostly do?"  # the invalid answer, asked again
     assert prompter.asked[1].startswith("How long does the longest")  # then what is unanswered

@@ -15,11 +15,11 @@ import pandas as pd
 import pytest
 
 from advisor import RUNTIMES
+from advisor.errors import ModelFileError
 from advisor.learn.blend import apply_blend, rules_only
 from advisor.learn.corpus import read_corpus
 from advisor.learn.features import first_place
 from advisor.learn.model_file import (
-    ModelFileError,
     default_corpus_path,
     default_model_path,
     load_model,

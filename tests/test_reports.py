@@ -401,7 +401,7 @@ def test_report_command_refuses_to_overwrite_without_force(runner, isolated: Pat
     (isolated / "d.html").write_text("keep", encoding="utf-8")
     result = runner.invoke(app, ["report", example, "--out", "d.html"])
     assert result.exit_code == 2
-    assert "d.html already exists; use --force" in result.stderr
+    assert "d.html: the report file exists (use --force to replace it)" in result.stderr
     assert (isolated / "d.html").read_text("utf-8") == "keep"
     result = runner.invoke(app, ["report", example, "--out", "d.html", "--force"])
     assert result.exit_code == 0, result.output

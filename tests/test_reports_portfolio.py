@@ -331,7 +331,7 @@ def test_existing_report_is_not_overwritten_without_force(example, tmp_path: Pat
     outcome, _, _ = example
     out = tmp_path / "r.html"
     out.write_text("keep me", encoding="utf-8")
-    with pytest.raises(OutputExistsError, match="--force"):
+    with pytest.raises(OutputExistsError, match="the report file exists"):
         write_portfolio_report(outcome.report_frame, outcome.summary, out)
     assert out.read_text("utf-8") == "keep me"
     assert write_portfolio_report(outcome.report_frame, outcome.summary, out, force=True) == out

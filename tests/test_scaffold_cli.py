@@ -43,7 +43,7 @@ def test_existing_files_exit_2_and_force_overwrites(cli: CliRunner, isolated: Pa
     assert cli.invoke(app, args).exit_code == 0
     again = cli.invoke(app, args)
     assert again.exit_code == 2
-    assert "would be overwritten (use --force)" in again.stderr and "template.yaml" in again.stderr
+    assert "would be replaced (use --force to replace it)" in again.stderr and "template.yaml" in again.stderr
     assert cli.invoke(app, [*args, "--force"]).exit_code == 0
 
 

@@ -14,15 +14,14 @@ from hypothesis import strategies as st
 from test_scaffold_support import RUNTIMES, CfnSafeLoader, load_yaml_documents, walk
 
 from advisor.api import render_starter, write_starter
-from advisor.errors import UsageError
+from advisor.errors import UnquotedUserTextError, UsageError
+from advisor.files import safe_file_name
 from advisor.outputs.scaffold.common import (
-    UnquotedUserTextError,
     UserText,
     dns_label,
     environment,
     logical_id,
     md_escape,
-    safe_file_name,
     toml_quote,
     yaml_quote,
 )
@@ -80,10 +79,10 @@ def _without_lint_config(document: object) -> object:
 def test_hostile_text_round_trips_only_where_expected(index: int, tmp_path: Path) -> None:
     """Each hostile profile is written beside a plain twin with the same safe names: every YAML file
     has the same shape, profile text sits (exactly) only at the allowed paths, other files are equal."""
-    from advisor.outputs.scaffold.common import _ascii_words
+    from advisor.files import name_words
 
     hostile = _profile(HOSTILE_NAMES[index], DESCRIPTION, index)
-    twin = _profile(" ".join(_ascii_words(HOSTILE_NAMES[index])), "plain", index)
+    twin = _profile(" ".join(name_words(HOSTILE_NAMES[index])), "plain", index)
     assert hostile.name == HOSTILE_NAMES[index].strip()  # type: ignore[attr-defined]
     expected = {hostile.name, hostile.description}  # type: ignore[attr-defined]
     outside = tmp_path / "outside"

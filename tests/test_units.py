@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.profile.units import UnitError, format_duration, format_size_mb, parse_count, parse_duration, parse_size
+from advisor.errors import UnitError
+from advisor.profile.units import format_duration, format_size_mb, parse_count, parse_duration, parse_size
 
 
 @pytest.mark.parametrize(("text", "unit", "expected"), [

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from advisor.cli.common import fail, handle_errors
+from advisor.errors import EXIT_INVALID_INPUT, EXIT_USAGE
 
 
 def register(app: typer.Typer) -> None:
@@ -63,13 +64,13 @@ def assess(
     from advisor.portfolio.consolidation import ConsolidationSettings
 
     if jobs < 0:
-        raise fail(f"--jobs {jobs}: give 0 (automatic) or more", 2)
+        raise fail(f"--jobs {jobs}: give 0 (automatic) or more", EXIT_USAGE)
     for option, value in (("--workloads-per-cluster", workloads_per_cluster),
                           ("--workloads-per-load-balancer", workloads_per_load_balancer)):
         if value is not None and value < 1:
-            raise fail(f"{option} {value}: give at least 1", 2)
+            raise fail(f"{option} {value}: give at least 1", EXIT_USAGE)
     if report:
-        check_output_path(report, force, "--report")
+        check_output_path(report, force, "report file")
     options = AssessOptions(
         source=input_, out=out, format=format_, mapping=columns, summary=summary, waves=waves, encoding=encoding,
         raw=raw, force=force, free_tier=free_tier, chunk_size=chunk_size, jobs=jobs,
@@ -110,7 +111,7 @@ def _run(options: Any, report: str | None, scaffold: str | None) -> None:
     if outcome.invalid:
         where = "" if options.out == "-" else f" in {options.out}"
         raise fail(f"{outcome.invalid:,} of {outcome.rows:,} rows are invalid: see the status and error "
-                   f"columns{where}", 3)
+                   f"columns{where}", EXIT_INVALID_INPUT)
 
 
 def _write_report(outcome: Any, path: Path, force: bool) -> None:
@@ -122,15 +123,10 @@ def _write_report(outcome: Any, path: Path, force: bool) -> None:
 
 
 def _write_starters(profiles: list[Any], folder: Path, force: bool) -> None:
-    from advisor.api import write_starter
-    from advisor.portfolio.assess import safe_dir_name
+    from advisor.api import write_starters
 
-    used: set[str] = set()
-    written = 0
-    for profile in profiles:
-        write_starter(profile, out_dir=folder / safe_dir_name(profile.name, used), runtime=None, force=force)
-        written += 1
-    typer.echo(f"advisor: wrote {written:,} starter configuration(s) under {folder}", err=True)
+    written = write_starters(profiles, folder, force=force)
+    typer.echo(f"advisor: wrote {len(written):,} starter configuration(s) under {folder}", err=True)
 
 
 def _stop_on_sigterm() -> Any:

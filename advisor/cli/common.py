@@ -15,7 +15,7 @@ import typer
 from typer.exceptions import TyperException
 
 from advisor import RUNTIMES
-from advisor.errors import AdvisorError
+from advisor.errors import EXIT_INTERRUPTED, AdvisorError
 
 STATE = {"debug": False}
 """Global options set by the root callback (`--debug`)."""
@@ -40,9 +40,9 @@ def handle_errors(command: F) -> F:
         except AdvisorError as exc:
             if STATE["debug"]:
                 traceback.print_exc()
-            raise fail(str(exc), exc.exit_code) from None
+            raise fail(describe(exc), exc.exit_code) from None
         except KeyboardInterrupt:
-            raise fail("interrupted", 130) from None
+            raise fail("interrupted", EXIT_INTERRUPTED) from None
         except BrokenPipeError:
             raise typer.Exit(0) from None
         except Exception as exc:
@@ -51,6 +51,25 @@ def handle_errors(command: F) -> F:
             raise fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+OPTION_HINTS = {"force": "use --force to replace it"}
+"""How the CLI words the fix for a library error's `option`; otherwise "use --OPTION"."""
+
+
+def flag(option: str) -> str:
+    """The command-line flag for a library parameter name (`chunk_size` -> `--chunk-size`)."""
+    return "--" + option.replace("_", "-")
+
+
+def describe(exc: AdvisorError) -> str:
+    """A library error's message, plus the flag that fixes it when the error names one."""
+    message = str(exc)
+    if exc.option:
+        hint = OPTION_HINTS.get(exc.option, f"use {flag(exc.option)}")
+        first, newline, rest = message.partition("\n")
+        message = f"{first} ({hint}){newline}{rest}"
+    return message
 
 
 def normalise_runtime(value: str) -> str:

@@ -7,7 +7,6 @@ imported inside the commands, so registering these commands costs nothing at sta
 
 from __future__ import annotations
 
-import re
 import shlex
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from advisor.cli.common import fail, handle_errors
+from advisor.errors import EXIT_INTERRUPTED, EXIT_INVALID_INPUT, InterviewInterrupted
 
 if TYPE_CHECKING:
     from advisor.engine.explain import Recommendation
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from advisor.profile.fields import WorkloadProfile
 
 DEFAULT_ANSWERS_FILE = "advisor-answers.yaml"
-EXIT_INTERRUPTED = 130
 
 questionnaire_app = typer.Typer(help="Check or print interview questionnaires.", no_args_is_help=True)
 
@@ -198,7 +197,7 @@ def _run_from_file(chosen: Questionnaire, answer_set: AnswerSet, source: Path, f
     if report is not None:
         _write_report(result, resolution.profile, report, force, starter)
     if resolution.problems:
-        raise typer.Exit(3)
+        raise typer.Exit(EXIT_INVALID_INPUT)
 
 
 def _print_recommendation(result: Recommendation, fmt: Any, interactive: bool) -> None:
@@ -228,7 +227,7 @@ def _run_interactive(chosen: Questionnaire, answer_set: AnswerSet, fmt: Any, sav
     from advisor.api import recommend
     from advisor.cli.prompts import make_prompter
     from advisor.interview.answers import resolve
-    from advisor.interview.session import Interrupted, Interview
+    from advisor.interview.session import Interview
 
     _warm_up()
     prompter = make_prompter(plain, color=_color())
@@ -240,7 +239,7 @@ def _run_interactive(chosen: Questionnaire, answer_set: AnswerSet, fmt: Any, sav
                  "Ctrl-C to stop and save.")
     try:
         finished = Interview(chosen, answer_set, prompter).run()
-    except Interrupted as stop:
+    except InterviewInterrupted as stop:
         _save_interrupted(chosen, stop.answer_set, save, resume, plain, force)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     resolution = resolve(chosen, finished, source="interview")
@@ -305,11 +304,6 @@ def _free_path(path: Path) -> Path:
         number += 1
 
 
-def safe_stem(name: str) -> str:
-    """A workload name made safe for a file name: letters, digits, dot, dash and underscore only."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-_")[:60]
-    return stem or "workload"
-
 
 def _ask_path(prompter: Prompter, message: str, default: Path, force: bool) -> Path:
     while True:
@@ -324,9 +318,10 @@ def _offers(prompter: Prompter, chosen: Questionnaire, answer_set: AnswerSet, pr
             result: Recommendation, save: Path | None, resume: Path | None, report: Path | None,
             scaffold: Path | None, force: bool) -> None:
     """After the table: write the answers file, a decision report and a starter config, asking for each."""
+    from advisor.files import safe_file_name
     from advisor.interview.answers import write_answers
 
-    stem = safe_stem(profile.name)
+    stem = safe_file_name(profile.name)
     prompter.say("")
     answers_path = save or resume
     if answers_path is None and prompter.confirm("Save your answers (to run again with --answers)?", True):

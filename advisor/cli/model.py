@@ -36,7 +36,7 @@ def train_command(
     """Fit the model on the reference corpus, cross-validate it and write its parameters as JSON."""
     from pathlib import Path
 
-    from advisor.errors import OutputExistsError
+    from advisor.errors import EXIT_USAGE
     from advisor.learn.corpus import read_corpus
     from advisor.learn.model_file import default_model_path, to_json, write_model
     from advisor.learn.train import train
@@ -54,7 +54,7 @@ def train_command(
             _summary(cv)
             return
         if not force:
-            raise OutputExistsError(f"{target} exists with different parameters; pass --force to replace it")
+            raise fail(f"{target} exists with different parameters; pass --force to replace it", EXIT_USAGE)
     write_model(params, target)
     if not out:
         from advisor.learn.blend import active_model

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from advisor.importers.yamlsafe import YamlReadError, load_text, split_documents
+from advisor.errors import YamlReadError
+from advisor.importers.yamlsafe import load_text, split_documents
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 DESCRIPTOR_SUFFIXES = (".yaml", ".yml", ".json")

@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from advisor.errors import YamlReadError
+
 CFN_SHORT_TAGS: dict[str, str] = {
     "Ref": "Ref",
     "Condition": "Condition",
@@ -143,9 +145,6 @@ def split_documents(text: str) -> list[Document]:
 def _has_content(text: str) -> bool:
     return any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines())
 
-
-class YamlReadError(ValueError):
-    """A document that is not readable YAML; the message names the line."""
 
 
 def load_text(text: str, first_line: int = 1) -> Any:

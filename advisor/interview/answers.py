@@ -8,14 +8,14 @@ applies each answer's fields over the prefilled ones and hands the mapping to `b
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import OutputExistsError, UsageError
+from advisor import files
+from advisor.errors import AnswersError, UsageError
+from advisor.files import check_output_files
 from advisor.interview.questionnaire import (
     DONT_KNOW,
     UNANSWERED,
@@ -144,26 +144,13 @@ def answers_from_data(data: Any, label: str) -> AnswerSet:
 
 
 def write_text_atomic(path: Path, text: str, force: bool = False, what: str = "file") -> None:
-    """Write `text` through a temporary file in the same folder, then rename: never a partial file.
-
-    An existing file is replaced only with `force`.
-    """
-    if path.exists() and not force:
-        raise OutputExistsError(f"{path}: the {what} exists; choose another path or add --force to overwrite it")
-    folder = path.parent if str(path.parent) else Path(".")
+    """Write `text` atomically (never a partial file), creating the folder; an existing file is replaced
+    only with `force`."""
+    check_output_files([Path(path)], force, what, folders_must_exist=False)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        files.write_text_atomic(path, text)
     except OSError as exc:
-        raise UsageError(f"{path}: cannot write the {what} ({exc})") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.replace(temp_name, path)
-    except BaseException:
-        if os.path.exists(temp_name):
-            os.unlink(temp_name)
-        raise
+        raise UsageError(f"{path}: cannot write the {what} ({exc.strerror or exc})") from None
 
 
 def write_answers(path: Path, answer_set: AnswerSet, force: bool = False) -> Path:
@@ -187,16 +174,6 @@ class AnswerProblem:
         shown = "" if self.kind == "missing" else f"={self.value!r}"
         return f"{self.question}{shown}: {self.message}"
 
-
-class AnswersError(UsageError):
-    """Raised when answers cannot make a profile at all (a required answer is missing or invalid
-    and its question has no default); lists every problem with the answers."""
-
-    def __init__(self, source: str, problems: list[AnswerProblem]) -> None:
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{source}: {len(problems)} problem(s) in the answers, and without a required answer "
-                         f"there is no profile:\n{lines}")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import UsageError
+from advisor.errors import QuestionnaireError, UsageError
 from advisor.profile.fields import (
     FALSE_WORDS,
     FIELD_BY_NAME,
@@ -55,15 +55,6 @@ AXIS_KEYS = ("field", "label", "help")
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _FACT = re.compile(r"\{fact:([A-Za-z0-9_.\-]+)\}")
 
-
-class QuestionnaireError(UsageError):
-    """Raised when a questionnaire file cannot be read or does not validate; lists every problem."""
-
-    def __init__(self, source: str, problems: Sequence[Problem]) -> None:
-        self.source = source
-        self.problems = tuple(problems)
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{source}: {len(problems)} problem(s) in the questionnaire:\n{lines}")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from advisor.errors import InterviewInterrupted
 from advisor.interview.answers import AnswerSet, walk
 from advisor.interview.questionnaire import (
     Question,
@@ -46,13 +47,6 @@ class Reply:
     kind: str
     value: Any = None
 
-
-class Interrupted(Exception):
-    """Ctrl-C (or end of input) during the interview; carries the answers given so far."""
-
-    def __init__(self, answer_set: AnswerSet) -> None:
-        super().__init__("interview interrupted")
-        self.answer_set = answer_set
 
 
 class Prompter(Protocol):
@@ -110,12 +104,12 @@ class Interview:
         self.questions = questionnaire.questions
 
     def run(self) -> AnswerSet:
-        """Ask until every active question is answered; raises Interrupted on Ctrl-C with what was answered."""
+        """Ask until every active question is answered; raises InterviewInterrupted on Ctrl-C with what was answered."""
         try:
             self._loop()
         except (KeyboardInterrupt, EOFError):
             self._prune()
-            raise Interrupted(self.answer_set) from None
+            raise InterviewInterrupted(self.answer_set) from None
         self._prune()
         self.answer_set.complete = True
         return self.answer_set

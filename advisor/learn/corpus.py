@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from advisor import RUNTIMES
-from advisor.errors import FieldProblem
-from advisor.learn.model_file import ModelFileError, default_corpus_path
+from advisor.errors import FieldProblem, ModelFileError
+from advisor.learn.model_file import default_corpus_path
 from advisor.profile.fields import FIELD_NAMES
 
 LABEL_COLUMNS = ("accepted", "source", "rationale")

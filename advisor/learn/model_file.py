@@ -12,7 +12,6 @@ import importlib.resources
 import json
 import math
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from advisor import RUNTIMES
-from advisor.errors import AdvisorError
+from advisor.errors import ModelFileError
+from advisor.files import write_text_atomic
 from advisor.learn.features import ENUM_FIELDS, feature_names, linear_scores
 
 FORMAT = "advisor-runtime-model"
@@ -31,11 +31,6 @@ MODEL_FILE = "model.json"
 CORPUS_FILE = "reference_workloads.csv"
 PICKLE_MAGIC = (b"\x80", b"PK\x03\x04")  # pickle protocol 2+ opcode; zip (joblib/skops/npz containers)
 
-
-class ModelFileError(AdvisorError):
-    """Raised when a model file is missing pieces, is not advisor's JSON model format, or is a pickle."""
-
-    exit_code = 2
 
 
 def package_models_dir() -> Path:
@@ -209,16 +204,5 @@ def write_model(params: Mapping[str, Any], path: str | os.PathLike[str]) -> Path
     model_from_params(params, source="new model")  # never write what could not be read back
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    text = to_json(params)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        # mkstemp creates the file readable by its owner only; keep the mode of the file it replaces,
-        # or make it readable by all like any other package data.
-        os.chmod(temp_name, target.stat().st_mode & 0o777 if target.exists() else 0o644)
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    write_text_atomic(target, to_json(params), newline=None)
     return target

@@ -24,7 +24,6 @@ import math
 import os
 import re
 import sys
-import tempfile
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -32,8 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from advisor import RUNTIMES
-from advisor.errors import OutputExistsError, UsageError
+from advisor import RUNTIMES, files
+from advisor.errors import UsageError
 from advisor.profile.fields import FIELD_BY_NAME, FIELD_NAMES, suggest_field
 
 if TYPE_CHECKING:
@@ -219,7 +218,7 @@ def plan_columns(header: list[str], mapping: ColumnMapping | None, label: str) -
             continue
         if target in claimed:
             raise UsageError(f"{label}: columns {claimed[target]!r} and {name!r} both match the profile field "
-                             f"{target}; rename one or map them with --columns")
+                             f"{target}; rename one or map them in a column mapping file", option="columns")
         claimed[target] = name
         fields.append((index, target))
     if mapping:
@@ -230,7 +229,8 @@ def plan_columns(header: list[str], mapping: ColumnMapping | None, label: str) -
         close = [h for h in header if "name" in header_key(h) or header_key(h) in {"app", "application", "id"}]
         hint = f" (perhaps {close[0]!r}?)" if close else ""
         raise UsageError(f"{label}: no `name` column{hint}; columns are {', '.join(header) or 'none'}. Name the "
-                         "workload column `name`, or map it in a --columns mapping file (columns: {Your Column: name})")
+                         "workload column `name`, or map it in a column mapping file (columns: {Your Column: name})",
+                         option="columns")
     field_columns = {index for index, _ in fields}
     passthrough = [name for index, name in enumerate(header) if index not in field_columns]
     if passthrough:
@@ -294,7 +294,8 @@ class CsvSource(Source):
         try:
             codec = codecs.lookup(encoding).name
         except LookupError:
-            raise UsageError(f"--encoding {encoding!r}: unknown encoding (try utf-8, latin-1 or cp1252)") from None
+            raise UsageError(f"encoding {encoding!r}: unknown encoding (try utf-8, latin-1 or cp1252)",
+                             option="encoding") from None
         self.encoding = "utf-8-sig" if codec in ("utf-8", "utf-8-sig") else encoding
         self._binary: IO[bytes]
         if path == "-":
@@ -325,8 +326,8 @@ class CsvSource(Source):
             return read()
         except UnicodeDecodeError as exc:
             raise UsageError(f"{self.label}: not valid {self.encoding.removesuffix('-sig')} text near the start "
-                             f"of the file ({exc.reason}); give the file's encoding, for example --encoding "
-                             "latin-1") from None
+                             f"of the file ({exc.reason}); give the file's encoding, for example "
+                             "latin-1", option="encoding") from None
 
     def _guarded(self, reader: Iterator[list[str]]) -> Iterator[list[str]]:
         """The reader's rows; a decoding or CSV error becomes a UsageError naming the data row."""
@@ -335,7 +336,8 @@ class CsvSource(Source):
         except UnicodeDecodeError as exc:
             where = f"data row {self._row + 1}" if self._row else "the start of the file"
             raise UsageError(f"{self.label}: not valid {self.encoding.removesuffix('-sig')} text near {where} "
-                             f"({exc.reason}); give the file's encoding, for example --encoding latin-1") from None
+                             f"({exc.reason}); give the file's encoding, for example latin-1",
+                             option="encoding") from None
         except csv.Error as exc:
             raise UsageError(f"{self.label}: cannot parse data row {self._row + 1} as CSV ({exc})") from None
 
@@ -782,67 +784,28 @@ def resolve_format(out: str, requested: str | None) -> ResultFormat:
         try:
             return ResultFormat(requested.strip().lower())
         except ValueError:
-            raise UsageError(f"--format {requested!r}: use one of {', '.join(f.value for f in ResultFormat)}") from None
+            raise UsageError(f"output format {requested!r}: use one of {', '.join(f.value for f in ResultFormat)}",
+                             option="format") from None
     if out == "-":
         return ResultFormat.csv
     suffix = Path(out).suffix.lower()
     if suffix not in OUTPUT_SUFFIXES:
-        raise UsageError(f"--out {out}: cannot tell the format from {suffix or 'a name without extension'!r}; "
-                         f"give --format {'|'.join(f.value for f in ResultFormat)}")
+        raise UsageError(f"results file {out}: cannot tell the format from {suffix or 'a name without extension'!r}; "
+                         f"name it .csv, .json, .parquet or .xlsx, or give the format "
+                         f"({'|'.join(f.value for f in ResultFormat)})")
     return OUTPUT_SUFFIXES[suffix]
 
 
-def check_output_path(path: str, force: bool, what: str = "--out") -> None:
-    """Refuse to replace an existing file without --force, or to write into a missing folder."""
-    if path == "-":
-        return
-    target = Path(path)
-    if target.is_dir():
-        raise UsageError(f"{what} {path}: is a folder; give a file name")
-    if target.exists() and not force:
-        raise OutputExistsError(f"{what} {path}: the file exists; pass --force to replace it")
-    if not target.parent.is_dir():
-        raise UsageError(f"{what} {path}: the folder {target.parent} does not exist")
-
-
-class AtomicFile:
-    """A temporary file beside `path` that replaces it on commit and disappears on abort."""
-
-    def __init__(self, path: str) -> None:
-        self.path = Path(path)
-        descriptor, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".part")
-        os.close(descriptor)
-        self.temporary = Path(temporary)
-
-    def commit(self) -> None:
-        mode = self.path.stat().st_mode & 0o777 if self.path.exists() else 0o666 & ~_umask()
-        os.chmod(self.temporary, mode)
-        os.replace(self.temporary, self.path)
-
-    def abort(self) -> None:
-        with contextlib.suppress(OSError):
-            self.temporary.unlink()
-
-
-def _umask() -> int:
-    current = os.umask(0o022)
-    os.umask(current)
-    return current
+def check_output_path(path: str, force: bool, what: str = "results file") -> None:
+    """`advisor.files.check_output_path`, where `-` (standard output) is always fine."""
+    if path != "-":
+        files.check_output_path(path, force, what)
 
 
 def write_text_atomic(path: str, text: str, force: bool) -> None:
     """Write a small text file (the summary JSON) atomically."""
-    check_output_path(path, force, "--summary")
-    target = AtomicFile(path)
-    try:
-        with open(target.temporary, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        target.commit()
-    except BaseException:
-        target.abort()
-        raise
+    check_output_path(path, force, "summary file")
+    files.write_text_atomic(path, text)
 
 
 class ResultWriter:
@@ -850,14 +813,14 @@ class ResultWriter:
 
     def __init__(self, out: str, fmt: ResultFormat, plan: ColumnPlan) -> None:
         self.out, self.format, self.plan, self.rows = out, fmt, plan, 0
-        self.atomic: AtomicFile | None = None
+        self.atomic: files.AtomicFile | None = None
         self._handle: IO[str] | None = None
         self._parquet: Any = None
         self._sheet: Any = None
         self._book: Any = None
         header = [*plan.output_header, *RESULT_COLUMNS]
         if fmt in (ResultFormat.parquet, ResultFormat.xlsx) and out == "-":
-            raise UsageError(f"--format {fmt.value} cannot be written to stdout; give --out FILE")
+            raise UsageError(f"{fmt.value} results cannot be written to standard output; give a results file")
         if fmt is ResultFormat.xlsx:
             openpyxl = _needs_extra("openpyxl", "xlsx", "writing .xlsx files")
             self._book = openpyxl.Workbook(write_only=True)
@@ -866,7 +829,7 @@ class ResultWriter:
         if fmt is ResultFormat.parquet:
             _needs_extra("pyarrow.parquet", "parquet", "writing .parquet files")
         if out != "-":
-            self.atomic = AtomicFile(out)
+            self.atomic = files.AtomicFile(out)
         if fmt in (ResultFormat.csv, ResultFormat.json):
             self._handle = sys.stdout if out == "-" else self._open_temporary()
             if fmt is ResultFormat.csv:
@@ -894,7 +857,7 @@ class ResultWriter:
         else:
             if self.rows + n > XLSX_MAX_DATA_ROWS:
                 raise UsageError(f"an .xlsx worksheet holds at most {XLSX_MAX_DATA_ROWS:,} rows; this portfolio "
-                                 "has more: write --format csv or parquet instead")
+                                 "has more: write CSV or Parquet instead", option="format")
             from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
             for record in payload:
@@ -1032,7 +995,7 @@ def format_summary(summary: dict[str, Any]) -> str:
                      f"mean confidence {wave['mean_confidence']:.2f}: {traits}")
     if summary["needs_review_total"]:
         lines += ["", f"Needs review: {summary['needs_review_total']:,} workloads (invalid, low confidence, no "
-                      "feasible runtime or duplicate name); listed in --summary"]
+                      "feasible runtime or duplicate name); listed in the summary file"]
     return "\n".join(lines) + "\n"
 
 
@@ -1157,18 +1120,20 @@ def assess_portfolio(options: AssessOptions, progress: Callable[[int, int | None
     from advisor.portfolio.consolidation import ConsolidationSettings
 
     if options.chunk_size < 1:
-        raise UsageError(f"--chunk-size {options.chunk_size}: give a whole number of rows, at least 1")
+        raise UsageError(f"chunk size {options.chunk_size}: give a whole number of rows, at least 1",
+                         option="chunk_size")
     if options.waves is not None and options.waves < 1:
-        raise UsageError(f"--waves {options.waves}: give at least 1 wave")
+        raise UsageError(f"{options.waves} waves: give at least 1 wave", option="waves")
     fmt = resolve_format(options.out, options.format)
     check_output_path(options.out, options.force)
     if options.summary:
         if options.summary == "-" and options.out == "-":
-            raise UsageError("--summary - and --out - both want stdout; write one of them to a file")
-        check_output_path(options.summary, options.force, "--summary")
+            raise UsageError("the summary and the results both go to standard output; write one of them to a file")
+        check_output_path(options.summary, options.force, "summary file")
         if options.summary != "-" and options.out != "-" and Path(options.summary).resolve() == Path(
                 options.out).resolve():
-            raise UsageError("--summary and --out name the same file; give two different files")
+            raise UsageError(f"the summary and the results name the same file ({options.out}); "
+                             "give two different files")
     mapping = load_mapping(options.mapping) if options.mapping else None
     say = note or (lambda message: None)
     source = open_source(options.source, options.encoding)
@@ -1276,20 +1241,8 @@ def _start_pool(jobs: int, context: ChunkContext) -> Any:
 # --------------------------------------------------------------------------------------- starters
 
 
-def safe_dir_name(name: str, used: set[str]) -> str:
-    """A folder name for a workload: lower case [a-z0-9-], at most 63 characters, unique within `used`."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
-    base = re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9]+", "-", ascii_name)).strip("-")[:63].strip("-") or "workload"
-    candidate, number = base, 1
-    while candidate in used:
-        number += 1
-        suffix = f"-{number}"
-        candidate = base[: 63 - len(suffix)].rstrip("-") + suffix
-    used.add(candidate)
-    return candidate
-
 
 __all__ = [
     "RESULT_COLUMNS", "AssessOptions", "AssessOutcome", "ColumnMapping", "ResultFormat", "assess_portfolio",
-    "format_summary", "load_mapping", "neutralise", "open_source", "plan_columns", "safe_dir_name",
+    "format_summary", "load_mapping", "neutralise", "open_source", "plan_columns",
 ]

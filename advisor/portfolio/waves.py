@@ -109,7 +109,7 @@ def _plan(features: np.ndarray, recommendation: np.ndarray, confidence: np.ndarr
     distinct = len(np.unique(scaled_fit, axis=0))
     if k is not None:
         chosen = min(k, distinct)
-        criterion = f"--waves {k}" + (f", reduced to {chosen}: only {distinct} distinct workload profiles"
+        criterion = f"{k} waves asked for" + (f", reduced to {chosen}: only {distinct} distinct workload profiles"
                                       if chosen < k else "")
     elif distinct < 3:
         chosen, criterion = distinct, f"{distinct} distinct workload profile(s), one wave each"

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import FieldProblem, ProfileError, UsageError
-from advisor.profile.units import UnitError, parse_count, parse_duration, parse_size
+from advisor.errors import FieldProblem, ProfileError, UnitError, UsageError
+from advisor.profile.units import parse_count, parse_duration, parse_size
 
 PROTOCOLS = ("http", "grpc", "tcp", "udp", "websocket")
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "on"})

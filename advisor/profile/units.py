@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import re
 
+from advisor.errors import UnitError
+
 _NUMBER = r"([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)"
 _PATTERN = re.compile(rf"^\s*{_NUMBER}\s*([A-Za-z]*)\s*$")
 
@@ -27,9 +29,6 @@ _SIZE_MB = {
 }
 _COUNT = {"": 1.0, "k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9, "g": 1e9}
 
-
-class UnitError(ValueError):
-    """A value that is not a number with a known unit."""
 
 
 def _split(text: str) -> tuple[float, str]:

@@ -1,7 +1,7 @@
 """Decision reports: a self-contained HTML page or a Markdown decision record for one workload.
 
 Shared pieces for every report kind: `environment` (the one Jinja2 factory), `charts` (inline SVG),
-`writer` (atomic, no-overwrite writes) and the stylesheet in templates/reports/report.css.
+atomic, no-overwrite writes through `advisor.files`, and the stylesheet in templates/reports/report.css.
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ def write_report(recommendation: Recommendation, profile: WorkloadProfile, out: 
     Raises UsageError for another suffix or a missing folder and OutputExistsError when a file
     exists and `force` is off (before anything is written).
     """
+    from advisor.files import check_output_files, write_files
     from advisor.outputs.reports.single import build_files
-    from advisor.outputs.reports.writer import check_writable, write_files
 
     out = Path(out)
     if out.suffix.lower() in (".html", ".htm", ".md"):
         from advisor.outputs.reports.single import chart_file_names
 
         planned = [out, *(chart_file_names(out).values() if out.suffix.lower() == ".md" else ())]
-        check_writable(planned, force)  # refuse before the (slower) rendering starts
+        check_output_files(planned, force, "report file")  # refuse before the (slower) rendering starts
     files = build_files(recommendation, profile, out, starter_files)
-    return write_files(files, force)
+    return write_files(files, force, "report file")

@@ -640,11 +640,11 @@ def write_portfolio_report(results: pd.DataFrame | None, summary: Mapping[str, A
     a summary or results frame that is not assess's, and OutputExistsError when `out` exists and
     `force` is off (checked before anything is rendered). Returns the path written.
     """
-    from advisor.outputs.reports.writer import check_writable, write_files
+    from advisor.files import check_output_files, write_files
 
     out = Path(out)
     if out.suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"{out}: a portfolio report file name must end in .html or .htm")
-    check_writable([out], force)
+    check_output_files([out], force, "report file")
     html = render_html(portfolio_report(results, summary, name_column))
-    return write_files({out: html}, force)[0]
+    return write_files({out: html}, force, "report file")[0]

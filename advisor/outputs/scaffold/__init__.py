@@ -111,13 +111,13 @@ def write_starter(profile: WorkloadProfile, out_dir: Path, runtime: str | None =
     A caller that scored many profiles at once (batch assessment) passes `scored` and the profile's
     `row` (and optionally its `recommendation`) so the profile is not scored again.
     """
-    from advisor.outputs.scaffold.common import check_writable, write_atomic
+    from advisor.files import check_output_folder, write_text_atomic
 
     out_dir = Path(out_dir)
     chosen, files, notes = render_starter(profile, runtime, recommendation=recommendation, scored=scored, row=row)
-    targets = check_writable(out_dir, files, force)
+    targets = check_output_folder(out_dir, files, force, "starter file")
     for target, text in zip(targets, files.values(), strict=True):
-        write_atomic(target, text)
+        write_text_atomic(target, text)
     return StarterResult(
         runtime=chosen,
         out_dir=out_dir,

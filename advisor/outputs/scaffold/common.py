@@ -12,16 +12,13 @@ import functools
 import importlib.resources
 import json
 import math
-import os
 import re
-import tempfile
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advisor.errors import AdvisorError, KnowledgeBaseError, OutputExistsError, UsageError
+from advisor.errors import KnowledgeBaseError, UnquotedUserTextError
+from advisor.files import name_words
 
 if TYPE_CHECKING:
     import jinja2
@@ -54,9 +51,6 @@ class UserText:
     def __repr__(self) -> str:
         return f"UserText({self.value!r})"
 
-
-class UnquotedUserTextError(AdvisorError):
-    """Raised when a template renders profile text without saying how to quote it (a bug in a template)."""
 
 
 def _text(value: Any) -> str:
@@ -95,15 +89,10 @@ def md_escape(value: Any) -> str:
 # --------------------------------------------------------------------------- safe names per target
 
 
-def _ascii_words(name: str) -> list[str]:
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    return re.findall(r"[A-Za-z0-9]+", folded)
-
-
 def dns_label(name: str, max_length: int = 63) -> str:
     """An RFC 1035 label (lower-case letters, digits, '-', starting with a letter) for Kubernetes names,
     stack names and image names; `max_length` leaves room for suffixes (CronJob names take 52)."""
-    label = "-".join(word.lower() for word in _ascii_words(name))
+    label = "-".join(word.lower() for word in name_words(name))
     if not label:
         label = FALLBACK_LABEL
     if not label[0].isalpha():
@@ -114,16 +103,11 @@ def dns_label(name: str, max_length: int = 63) -> str:
 
 def logical_id(name: str, max_length: int = 64) -> str:
     """A CloudFormation logical id (alphanumeric, starting with a letter) from a workload name."""
-    words = _ascii_words(name)
+    words = name_words(name)
     ident = "".join(word[:1].upper() + word[1:] for word in words) or "Workload"
     if not ident[0].isalpha():
         ident = f"W{ident}"
     return ident[:max_length]
-
-
-def safe_file_name(name: str, max_length: int = 100) -> str:
-    """A portable file or folder name (no separators, dots or reserved names) for a workload name."""
-    return dns_label(name, max_length)
 
 
 # --------------------------------------------------------------------------- defaults and rounding
@@ -253,47 +237,3 @@ def environment() -> jinja2.Environment:
 def render(template: str, context: Mapping[str, Any]) -> str:
     """Render one template under advisor/templates/scaffold/ with `context`."""
     return environment().get_template(template).render(**context)
-
-
-# --------------------------------------------------------------------------- writing inside --out
-
-
-def resolve_inside(out_dir: Path, relative: str) -> Path:
-    """`out_dir / relative`, refusing anything (.., absolute paths, symlinks) that lands outside out_dir."""
-    root = out_dir.resolve()
-    candidate = Path(relative)
-    if candidate.is_absolute() or ".." in candidate.parts:
-        raise UsageError(f"{relative}: refusing to write outside {out_dir}")
-    target = (root / candidate).resolve()
-    if target != root and root not in target.parents:
-        raise UsageError(f"{out_dir / relative}: resolves to {target}, outside {out_dir}; refusing to write there")
-    return target
-
-
-def check_writable(out_dir: Path, files: Iterable[str], force: bool) -> list[Path]:
-    """The target path of every file; raise OutputExistsError listing the ones that exist unless `force`."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"{out_dir}: exists and is not a folder")
-    targets = [resolve_inside(out_dir, name) for name in files]
-    existing = [path for path in targets if path.exists() or path.is_symlink()]
-    if existing and not force:
-        listing = "\n".join(f"  - {path}" for path in existing)
-        raise OutputExistsError(f"{out_dir}: {len(existing)} file(s) would be overwritten (use --force):\n{listing}")
-    for path in existing:
-        if path.is_dir():
-            raise UsageError(f"{path}: is a folder where a file should be written")
-    return targets
-
-
-def write_atomic(path: Path, text: str, executable: bool = False) -> None:
-    """Write `text` to a temporary file beside `path`, then rename it over `path` (never a partial file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.chmod(temp_name, 0o755 if executable else 0o644)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
