@@ -266,7 +266,7 @@ def test_profile_data_from_descriptor_returns_exactly_one_profile() -> None:
     assert only.name == "storefront-web"
     named = profile_data_from_descriptor(CORPUS / "compose" / "shop" / "docker-compose.yml", service="api")
     assert named.data["vcpu"] == 1.5
-    with pytest.raises(UsageError, match=r"holds 4 workloads \(web, api, db, recommender\); choose one with --service"):
+    with pytest.raises(UsageError, match=r"holds 4 workloads \(web, api, db, recommender\); choose one by name"):
         profile_data_from_descriptor(CORPUS / "compose" / "shop" / "docker-compose.yml")
     with pytest.raises(UsageError, match=r"no workload named 'apu'; it holds: web, api, db, recommender"):
         profile_data_from_descriptor(CORPUS / "compose" / "shop" / "docker-compose.yml", service="apu")

@@ -51,3 +51,19 @@ def test_formatting_is_human() -> None:
     assert format_duration(0.25) == "250 ms"
     assert format_size_mb(10240) == "10 GB"
     assert format_size_mb(512) == "512 MB"
+
+
+def test_one_money_format_for_every_output() -> None:
+    """Tables, Markdown and reports print a cost the same way: whole dollars from $100, cents below."""
+    from advisor.api import load_profile, recommend
+    from advisor.cli.table import to_table
+    from advisor.outputs.formats import to_markdown
+    from advisor.profile.units import format_usd
+
+    assert format_usd(241.47) == "$241" and format_usd(1234.5) == "$1,234" and format_usd(12.34) == "$12.34"
+    assert format_usd(None) == "n/a" and format_usd(float("nan")) == "n/a"
+    result = recommend(load_profile(None, ["name=api", "workload_type=http_api", "requests_per_month=300M"]))
+    costs = [format_usd(entry.monthly_cost_usd) for entry in result.ranking]
+    table, markdown = to_table(result, width=160), to_markdown(result)
+    for cost in costs:
+        assert cost in table and cost in markdown

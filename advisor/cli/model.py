@@ -8,11 +8,11 @@ import typer
 
 from advisor.cli.common import fail, handle_errors
 
-DEFAULT_SEED = 20261126  # the same as advisor.learn.train.DEFAULT_SEED (not imported: keeps --help light)
 DEFAULT_FOLDS = 5
 
 # Options train and evaluate share.
-SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the cross-validation folds.")]
+SeedOption = Annotated[int | None, typer.Option(
+    "--seed", help="Seed of the cross-validation folds (default: assume.seed in models/assumptions.yaml).")]
 FoldsOption = Annotated[int, typer.Option("--folds", min=2, help="Number of cross-validation folds.")]
 CorpusOption = Annotated[str | None, typer.Option(
     "--corpus", metavar="CSV", help="Reference corpus (default: models/reference_workloads.csv).")]
@@ -24,7 +24,7 @@ model_app = typer.Typer(help="Train and evaluate the model that calibrates the r
 @model_app.command("train")
 @handle_errors
 def train_command(
-    seed: SeedOption = DEFAULT_SEED,
+    seed: SeedOption = None,
     folds: FoldsOption = DEFAULT_FOLDS,
     out: Annotated[str | None, typer.Option("--out", metavar="PATH",
                                             help="Where to write the JSON parameters "
@@ -76,7 +76,7 @@ def _summary(cv: object) -> None:
 @model_app.command("evaluate")
 @handle_errors
 def evaluate_command(
-    seed: SeedOption = DEFAULT_SEED,
+    seed: SeedOption = None,
     folds: FoldsOption = DEFAULT_FOLDS,
     corpus: CorpusOption = None,
 ) -> None:

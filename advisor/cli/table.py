@@ -10,7 +10,8 @@ from rich.table import Table
 
 from advisor import AXES, RUNTIME_LABELS
 from advisor.engine.explain import Recommendation
-from advisor.outputs.formats import extra_sections, headline, money
+from advisor.outputs.formats import extra_sections, headline
+from advisor.profile.units import format_usd
 
 
 def to_table(rec: Recommendation, width: int = 110, color: bool = False) -> str:
@@ -26,7 +27,7 @@ def to_table(rec: Recommendation, width: int = 110, color: bool = False) -> str:
     for place, result in enumerate(rec.ranking, start=1):
         table.add_row(str(place), RUNTIME_LABELS[result.runtime], "yes" if result.feasible else "[red]no[/red]",
                       f"{result.score:.3f}", *(f"{result.axes[a]:.2f}" for a in AXES),
-                      money(result.monthly_cost_usd))
+                      format_usd(result.monthly_cost_usd))
     console.print(table)
     for result in rec.ranking:
         console.print(f"\n[bold]{RUNTIME_LABELS[result.runtime]}[/bold]"

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from advisor import RUNTIMES
+from advisor.engine.sizing import fargate_fit, lambda_memory_mb
 from advisor.knowledge.base import KnowledgeBase
 
 
@@ -56,15 +57,6 @@ def _by_type(frame: pd.DataFrame, mapping: dict[str, float], column: str = "work
     return frame[column].map(mapping).to_numpy(dtype=float)
 
 
-def _fargate_sizes(kb: KnowledgeBase, key: str) -> tuple[np.ndarray, np.ndarray]:
-    cpus, mems = [], []
-    for entry in kb.value(key):
-        for memory in entry["memory_gb"]:
-            cpus.append(float(entry["vcpu"]))
-            mems.append(float(memory))
-    return np.array(cpus), np.array(mems)
-
-
 def estimate(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool = False) -> CostEstimate:
     """Estimate every runtime's monthly cost for every row of `frame`."""
     n = len(frame)
@@ -86,10 +78,7 @@ def estimate(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool = False) ->
     rps = requests / seconds
 
     # ---- Lambda: requests + GB-seconds (+ /tmp over 512 MB) + API Gateway for inbound HTTP
-    # Lambda allocates CPU in proportion to memory. A need of more than one vCPU (multi-threaded work)
-    # means configuring that much memory; up to one vCPU is met by the memory asked for.
-    lambda_mb = np.clip(np.maximum(memory_mb, np.where(vcpu > 1, vcpu, 0.0) * kb.number("lambda.mb_per_vcpu")),
-                        kb.number("lambda.memory_min_mb"), kb.number("lambda.memory_max_mb"))
+    lambda_mb = lambda_memory_mb(vcpu, memory_mb, kb)
     gb_seconds = requests * duration_s * lambda_mb / 1024.0
     billable_requests = requests
     if free_tier:
@@ -134,19 +123,7 @@ def estimate(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool = False) ->
     container_front_door = np.where(inbound, np.where(l7, alb, 0.0) + np.where(l4, nlb, 0.0), 0.0)
 
     # ---- ECS on Fargate: cheapest valid task size at or above the need
-    memory_gb = memory_mb / 1024.0
-    size_vcpu = np.full(n, np.nan)
-    size_memory = np.full(n, np.nan)
-    for os_mask, key in ((~windows, "ecs_fargate.sizes_linux"), (windows, "ecs_fargate.sizes_windows")):
-        cpus, mems = _fargate_sizes(kb, key)
-        order = np.lexsort((mems, cpus * kb.number("price.fargate.linux.x86_64.vcpu_hour")
-                            + mems * kb.number("price.fargate.linux.x86_64.gb_hour")))
-        cpus, mems = cpus[order], mems[order]
-        fits = (cpus[None, :] >= vcpu[:, None] - 1e-9) & (mems[None, :] >= memory_gb[:, None] - 1e-9)
-        any_fit = fits.any(axis=1) & os_mask
-        first = fits.argmax(axis=1)
-        size_vcpu = np.where(any_fit, cpus[first], size_vcpu)
-        size_memory = np.where(any_fit, mems[first], size_memory)
+    size_vcpu, size_memory = fargate_fit(kb, vcpu, memory_mb / 1024.0, windows)
     vcpu_hour = np.where(windows, kb.number("price.fargate.windows.vcpu_hour")
                          + kb.number("price.fargate.windows.os_license_vcpu_hour"),
                          np.where(arm, kb.number("price.fargate.linux.arm64.vcpu_hour"),

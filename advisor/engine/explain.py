@@ -10,8 +10,10 @@ import numpy as np
 from advisor import AXES, RUNTIME_LABELS, RUNTIMES
 from advisor.engine.feasibility import Blocker, describe_blocker, describe_caution
 from advisor.engine.scoring import COMPONENTS, Scored, axis_model
+from advisor.engine.sizing import lambda_memory_mb
 from advisor.knowledge.base import knowledge
 from advisor.knowledge.conditions import evaluate
+from advisor.profile.units import format_usd
 
 SCHEMA_VERSION = 1
 
@@ -86,15 +88,19 @@ class Recommendation:
 
 def confidence_words(confidence: float) -> str:
     """Confidence in words for people: high, moderate or low."""
-    if confidence >= 0.8:
+    low, high = confidence_thresholds()
+    if confidence >= high:
         return "high"
-    if confidence >= 0.6:
+    if confidence >= low:
         return "moderate"
     return "low"
 
 
-def _money(value: float) -> str:
-    return f"${value:,.0f}" if value >= 100 else f"${value:,.2f}"
+def confidence_thresholds() -> tuple[float, float]:
+    """(low, high): below `low` a first place needs a human look; from `high` up it is robust
+    (models/assumptions.yaml `assume.low_confidence`, `assume.high_confidence`)."""
+    kb = knowledge()
+    return kb.number("assume.low_confidence"), kb.number("assume.high_confidence")
 
 
 def _sizing(scored: Scored, i: int, runtime: str) -> str:
@@ -102,9 +108,7 @@ def _sizing(scored: Scored, i: int, runtime: str) -> str:
     row = frame.iloc[i]
     job = row["workload_type"] in knowledge().value("assume.job_workload_types")
     if runtime == "lambda":
-        cpu_memory = float(row["vcpu"]) * knowledge().number("lambda.mb_per_vcpu") if row["vcpu"] > 1 else 0.0
-        memory = min(max(float(row["memory_mb"]), cpu_memory, knowledge().number("lambda.memory_min_mb")),
-                     knowledge().number("lambda.memory_max_mb"))
+        memory = float(lambda_memory_mb(row["vcpu"], row["memory_mb"], knowledge()))
         arch = "arm64" if row["arch"] == "arm64" else "x86_64"
         return f"{memory:,.0f} MB function on {arch}"
     if runtime == "ecs_fargate":
@@ -116,7 +120,9 @@ def _sizing(scored: Scored, i: int, runtime: str) -> str:
     if not kind:
         return "no instance type in the price list fits"
     count = cost.instance_count[runtime][i]
-    return f"{kind} for about {count * 730:,.0f} instance-hours a month" if job else f"{count:g} x {kind}"
+    if not job:
+        return f"{count:g} x {kind}"
+    return f"{kind} for about {count * knowledge().number('assume.hours_per_month'):,.0f} instance-hours a month"
 
 
 def explain_row(scored: Scored, i: int, extra: dict[str, Any] | None = None) -> Recommendation:
@@ -197,13 +203,13 @@ def _reasons(scored: Scored, i: int, k: int, axis_rules: tuple, weights: np.ndar
     monthly = scored.monthly_cost[i, k]
     if np.isfinite(monthly) and cheapest is not None:
         if scored.feasible[i, k] and monthly <= cheapest + 1e-9:
-            reasons.append(f"Cheapest feasible option at about {_money(monthly)} a month.")
+            reasons.append(f"Cheapest feasible option at about {format_usd(monthly)} a month.")
         elif cheapest > 0 and monthly / cheapest >= 1.5:
-            reasons.append(f"About {_money(monthly)} a month, {monthly / cheapest:.1f}x the cheapest feasible option "
-                           f"({_money(cheapest)}).")
+            reasons.append(f"About {format_usd(monthly)} a month, {monthly / cheapest:.1f}x the cheapest feasible "
+                           f"option ({format_usd(cheapest)}).")
         else:
-            reasons.append(f"About {_money(monthly)} a month, close to the cheapest feasible option "
-                           f"({_money(cheapest)}).")
+            reasons.append(f"About {format_usd(monthly)} a month, close to the cheapest feasible option "
+                           f"({format_usd(cheapest)}).")
     return reasons
 
 

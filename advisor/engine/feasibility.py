@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from advisor import RUNTIMES
+from advisor.engine.sizing import fargate_fit, fargate_size_key, fargate_sizes
 from advisor.errors import KnowledgeBaseError
 from advisor.knowledge.base import KnowledgeBase, format_fact, knowledge, rules
 from advisor.knowledge.conditions import evaluate, validate
@@ -127,21 +128,11 @@ def _check_placeholders(message: str, where: str, kb: KnowledgeBase, allowed: se
                 raise KnowledgeBaseError(f"{where}: message uses unknown placeholder {{{key}}}") from None
 
 
-def _fargate_limits(kb: KnowledgeBase, windows: bool) -> list[tuple[float, float]]:
-    key = "ecs_fargate.sizes_windows" if windows else "ecs_fargate.sizes_linux"
-    return [(float(e["vcpu"]), float(m)) for e in kb.value(key) for m in e["memory_gb"]]
-
-
 def _fargate_blocked(frame: pd.DataFrame, kb: KnowledgeBase) -> np.ndarray:
-    vcpu = frame["vcpu"].to_numpy(dtype=float)
-    memory_gb = frame["memory_mb"].to_numpy(dtype=float) / 1024.0
-    windows = (frame["os"] == "windows").to_numpy()
-    blocked = np.zeros(len(frame), dtype=bool)
-    for is_windows in (False, True):
-        sizes = np.array(_fargate_limits(kb, is_windows))
-        fits = ((sizes[None, :, 0] >= vcpu[:, None] - 1e-9) & (sizes[None, :, 1] >= memory_gb[:, None] - 1e-9)).any(1)
-        blocked |= (windows == is_windows) & ~fits
-    return blocked
+    size_vcpu, _ = fargate_fit(kb, frame["vcpu"].to_numpy(dtype=float),
+                               frame["memory_mb"].to_numpy(dtype=float) / 1024.0,
+                               (frame["os"] == "windows").to_numpy())
+    return np.isnan(size_vcpu)
 
 
 def blocker_masks(frame: pd.DataFrame) -> tuple[tuple[BlockerRule, ...], np.ndarray]:
@@ -202,10 +193,10 @@ def describe_blocker(rule: BlockerRule, row: pd.Series, kb: KnowledgeBase) -> Bl
     """The full blocker object for one row: limit and value in the field's unit, message, source."""
     if rule.check == "fargate_size":
         windows = row["os"] == "windows"
-        sizes = _fargate_limits(kb, windows)
-        largest_cpu = max(c for c, _ in sizes)
-        largest_mem = max(m for c, m in sizes if c == largest_cpu)
-        source_fact = kb.fact("ecs_fargate.sizes_windows" if windows else "ecs_fargate.sizes_linux")
+        cpus, mems = fargate_sizes(kb, windows)
+        largest_cpu = float(cpus.max())
+        largest_mem = float(mems[cpus == largest_cpu].max())
+        source_fact = kb.fact(fargate_size_key(windows))
         message = kb.fill(rule.message, {
             "os": str(row["os"]), "vcpu": f"{float(row['vcpu']):g}",
             "memory": format_size_mb(float(row["memory_mb"])),

@@ -24,7 +24,6 @@ from advisor.profile.fields import PRIORITY_FIELDS
 
 COMPONENTS: tuple[str, ...] = (*AXES, "cost")
 """Score components in weight order; priorities map onto them one to one."""
-SEED = 20261126
 
 
 BlendParts = Callable[[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[float, np.ndarray | None]]
@@ -162,15 +161,23 @@ def cost_fits(monthly: np.ndarray, feasible: np.ndarray, floor: float) -> np.nda
     return np.where(np.isfinite(fit), fit, 0.0)
 
 
-def _rank(score: np.ndarray, feasible: np.ndarray) -> np.ndarray:
+def rank(score: np.ndarray, feasible: np.ndarray) -> np.ndarray:
+    """Runtime indices per row, best first: feasible runtimes before infeasible ones (hard limits win),
+    then by score; ties keep the runtime order. The one ranking rule of serving and training."""
     key = feasible.astype(float) * 10.0 + score
     return np.argsort(-key, axis=1, kind="stable")
+
+
+def first_place(score: np.ndarray, feasible: np.ndarray) -> np.ndarray:
+    """Index of the first-place runtime per row under `rank`, -1 where none is feasible."""
+    first = rank(np.asarray(score, dtype=float), feasible)[:, 0]
+    return np.where(feasible[np.arange(len(first)), first], first, -1)
 
 
 def _confidence(components: np.ndarray, priorities: np.ndarray, feasible: np.ndarray,
                 first: np.ndarray, samples: int, spread: float, chunk: int = 65536,
                 blend: tuple[float, np.ndarray | None] = (1.0, None)) -> np.ndarray:
-    """Share of sampled priority weightings (fixed seed) under which `first` stays first.
+    """Share of sampled priority weightings (fixed seed, `assume.seed`) under which `first` stays first.
 
     Each sample scales every priority by its own log-normal factor, `(p + 0.25) * exp(N(0, spread))`,
     the same factors for every row, so a run repeats. Normalising weights divides all four runtimes'
@@ -178,7 +185,7 @@ def _confidence(components: np.ndarray, priorities: np.ndarray, feasible: np.nda
     are one matrix product: (components * (p + 0.25)) @ exp(noise).T. Ties keep first place. A learned
     blend (scale, offset) is applied to each sample as it is to the score.
     """
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(int(knowledge().number("assume.seed")))
     factors = np.exp(rng.normal(0.0, spread, size=(samples, priorities.shape[1]))).astype(np.float32)
     n, runtimes, parts = components.shape
     out = np.zeros(n)
@@ -222,12 +229,12 @@ def score_frame(frame: pd.DataFrame, free_tier: bool = False, blend: BlendParts 
     components = np.concatenate([axes, cost_fit[:, :, None]], axis=2)  # (n, 4, 5)
     score = np.einsum("nkc,nc->nk", components, weights)
     # Learned calibration, when the caller plugs one in: score = scale * rule score + offset. It stays in
-    # [0, 1] and _rank puts feasible runtimes first, so hard limits still win. The confidence sampler
+    # [0, 1] and `rank` puts feasible runtimes first, so hard limits still win. The confidence sampler
     # re-weights the rule part and adds the model's part unchanged.
     blend_scale, blend_offset = blend(frame, axes, cost_fit, score, feasible) if blend else (1.0, None)
     if blend_offset is not None:
         score = blend_scale * score + blend_offset
-    order = _rank(score, feasible)
+    order = rank(score, feasible)
     confidence = _confidence(components, priorities, feasible, order[:, 0],
                              int(kb.number("assume.confidence_samples")), kb.number("assume.confidence_spread"),
                              blend=(blend_scale, blend_offset))

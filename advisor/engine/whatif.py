@@ -103,6 +103,7 @@ def _plain(value: float) -> int | float:
 def _limit_changes(profile: WorkloadProfile, kb: KnowledgeBase) -> Iterator[Change]:
     """Resources cut to exactly the limit that blocks them on some runtime."""
     from advisor.engine.feasibility import compiled_rules
+    from advisor.engine.sizing import fargate_sizes
 
     blocker_rules, _ = compiled_rules()
     for rule in blocker_rules:
@@ -110,8 +111,8 @@ def _limit_changes(profile: WorkloadProfile, kb: KnowledgeBase) -> Iterator[Chan
             limit = float(kb.value(rule.fact)) / rule.field_scale
             yield from _reduce(profile, rule.field, limit)
         elif rule.check == "fargate_size":
-            key = "ecs_fargate.sizes_windows" if profile.os == "windows" else "ecs_fargate.sizes_linux"
-            sizes = [(float(e["vcpu"]), float(m) * 1024.0) for e in kb.value(key) for m in e["memory_gb"]]
+            cpus, mems = fargate_sizes(kb, profile.os == "windows")
+            sizes = [(float(v), float(m) * 1024.0) for v, m in zip(cpus, mems, strict=True)]
             vcpus = [v for v, m in sizes if m >= profile.memory_mb - 1e-9]
             memories = [m for v, m in sizes if v >= profile.vcpu - 1e-9]
             if vcpus:

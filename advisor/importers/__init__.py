@@ -158,7 +158,8 @@ def profile_data_from_descriptor(path: Path, service: str | None = None) -> Impo
     if service is None:
         if len(names) == 1:
             return result.profiles[0]
-        raise UsageError(f"{path}: holds {len(names)} workloads ({', '.join(names)}); choose one with --service")
+        raise UsageError(f"{path}: holds {len(names)} workloads ({', '.join(names)}); choose one by name",
+                         option="service")
     for profile in result.profiles:
         if profile.name == service:
             return profile

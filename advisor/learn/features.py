@@ -142,8 +142,4 @@ def split_rule_columns(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.
             table[[f"feasible_{r}" for r in RUNTIMES]].to_numpy(dtype=float) > 0.5)
 
 
-def first_place(score: np.ndarray, feasible: np.ndarray) -> np.ndarray:
-    """Index of the best-scoring feasible runtime per row, -1 where none is feasible (hard limits win)."""
-    key = np.where(feasible, np.asarray(score, dtype=float), -np.inf)
-    best = key.argmax(axis=1)
-    return np.where(feasible.any(axis=1), best, -1)
+

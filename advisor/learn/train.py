@@ -12,11 +12,11 @@ from typing import Any
 import numpy as np
 
 from advisor import RUNTIMES
+from advisor.engine.scoring import first_place
 from advisor.learn.corpus import Corpus
-from advisor.learn.features import first_place, with_rule_columns
+from advisor.learn.features import with_rule_columns
 from advisor.learn.model_file import FORMAT, FORMAT_VERSION
 
-DEFAULT_SEED = 20261126
 DEFAULT_FOLDS = 5
 DEFAULT_C = 0.3
 WEIGHT_GRID: tuple[float, ...] = tuple(round(0.1 * i, 1) for i in range(11))
@@ -64,6 +64,13 @@ class CrossValidation:
     used: bool
 
 
+def default_seed() -> int:
+    """The project's one random seed (models/assumptions.yaml `assume.seed`)."""
+    from advisor.knowledge.base import knowledge
+
+    return int(knowledge().number("assume.seed"))
+
+
 def rule_outputs(corpus: Corpus) -> RuleOutputs:
     """Score the corpus with the rules alone (never with a previously trained model)."""
     from advisor.engine.scoring import score_frame
@@ -94,9 +101,11 @@ def _table(corpus: Corpus, rules: RuleOutputs) -> Any:
     return with_rule_columns(corpus.frame, rules.axes, rules.cost_fit, rules.score, rules.feasible)
 
 
-def cross_validate(corpus: Corpus, seed: int = DEFAULT_SEED, folds: int = DEFAULT_FOLDS, C: float = DEFAULT_C,
+def cross_validate(corpus: Corpus, seed: int | None = None, folds: int = DEFAULT_FOLDS, C: float = DEFAULT_C,
                    rules: RuleOutputs | None = None) -> CrossValidation:
-    """Stratified k-fold CV (fixed seed) of the model alone, the rules alone and the blend at each weight."""
+    """Stratified k-fold CV (fixed seed: `assume.seed` unless given) of the model alone, the rules alone and
+    the blend at each weight."""
+    seed = default_seed() if seed is None else seed
     from sklearn.model_selection import StratifiedKFold
 
     from advisor.learn.estimator import build_pipeline
@@ -188,9 +197,10 @@ def export_params(pipeline: Any, cv: CrossValidation, corpus: Corpus) -> dict[st
     }
 
 
-def train(corpus: Corpus, seed: int = DEFAULT_SEED, folds: int = DEFAULT_FOLDS,
+def train(corpus: Corpus, seed: int | None = None, folds: int = DEFAULT_FOLDS,
           C: float = DEFAULT_C) -> tuple[dict[str, Any], CrossValidation]:
     """Cross-validate, fit on the whole corpus and return (JSON parameters, CV results)."""
+    seed = default_seed() if seed is None else seed
     rules = rule_outputs(corpus)
     cv = cross_validate(corpus, seed=seed, folds=folds, C=C, rules=rules)
     pipeline = fit_pipeline(corpus, C=C, rules=rules)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from advisor import AXES, RUNTIME_LABELS
 from advisor.engine.explain import Recommendation, confidence_words
+from advisor.profile.units import format_usd
 
 
 class OutputFormat(enum.StrEnum):
@@ -18,10 +19,6 @@ class OutputFormat(enum.StrEnum):
     json = "json"
     yaml = "yaml"
     markdown = "markdown"
-
-
-def money(value: float | None) -> str:
-    return "n/a" if value is None else f"${value:,.2f}"
 
 
 def headline(rec: Recommendation) -> str:
@@ -81,7 +78,7 @@ def to_markdown(rec: Recommendation) -> str:
     for place, result in enumerate(rec.ranking, start=1):
         axes = " | ".join(f"{result.axes[a]:.2f}" for a in AXES)
         lines.append(f"| {place} | {RUNTIME_LABELS[result.runtime]} | {'yes' if result.feasible else 'no'} | "
-                     f"{result.score:.3f} | {axes} | {money(result.monthly_cost_usd)} |")
+                     f"{result.score:.3f} | {axes} | {format_usd(result.monthly_cost_usd)} |")
     for result in rec.ranking:
         lines += ["", f"## {RUNTIME_LABELS[result.runtime]}", ""]
         if result.sizing:

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from advisor import RUNTIMES, files
+from advisor.engine.explain import confidence_thresholds
 from advisor.errors import UsageError
 from advisor.profile.fields import FIELD_BY_NAME, FIELD_NAMES, suggest_field
 
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 1
 DEFAULT_CHUNK_SIZE = 25_000
-LOW_CONFIDENCE = 0.6
 NEEDS_REVIEW_CAP = 500
 REPORT_ROW_CAP = 100_000
 XLSX_MAX_DATA_ROWS = 1_048_575  # a worksheet holds 1,048,576 rows, one of them the header
@@ -634,7 +634,8 @@ def assess_chunk(context: ChunkContext, task: ChunkTask) -> ChunkResult:
                     blocked |= scored.blocker_masks[index]
             counts[rt][constraint] = int((blocked & valid).sum())
     review: list[dict[str, Any]] = []
-    flagged = np.flatnonzero(invalid | (valid & (scored.confidence < LOW_CONFIDENCE)) | (warnings_mask(warnings)))
+    low_confidence = valid & (scored.confidence < confidence_thresholds()[0])
+    flagged = np.flatnonzero(invalid | low_confidence | warnings_mask(warnings))
     for position in flagged[:NEEDS_REVIEW_CAP]:
         review.append({"row": int(task.first_row + position), "name": names[position],
                        "reason": _review_reason(int(position), valid, errors, warnings, scored.confidence,
@@ -668,7 +669,7 @@ def _review_reason(position: int, valid: np.ndarray, errors: list[str], warnings
         return "no runtime is feasible"
     if warnings[position].startswith("duplicate name"):
         reason = warnings[position].split(";")[0]
-        if confidence[position] >= LOW_CONFIDENCE:
+        if confidence[position] >= confidence_thresholds()[0]:
             return reason
     first = RUNTIMES[int(recommendation[position])]
     second = RUNTIMES[int(runner_up[position])] if runner_up[position] >= 0 else "nothing"

@@ -22,12 +22,10 @@ if TYPE_CHECKING:
 
     from advisor.engine.scoring import Scored
 
-SEED = 20261126
 MAX_AUTO_WAVES = 8
 FIT_SAMPLE = 10_000  # workloads the final k-means is fitted on; the rest are assigned to the nearest centre
 SELECTION_SAMPLE = 2_000  # workloads k = 2..8 are compared on (k-means and silhouette)
 NAMES_CAP = 50
-LOW_CONFIDENCE = 0.6  # below this a first place needs a human look (as in explain.confidence_words)
 
 TRAITS: tuple[str, ...] = ("confidence", "blocked_share", "containerized", "host_access", "stateful", "windows",
                            "gpu", "hybrid", "kubernetes_native", "job",
@@ -100,7 +98,7 @@ def _plan(features: np.ndarray, recommendation: np.ndarray, confidence: np.ndarr
     order_text = ("waves ordered easiest first by mean of confidence, share containerised and share of "
                   "runtimes not blocked")
     n = len(features)
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(_seed())
     fit_rows = np.sort(rng.choice(n, FIT_SAMPLE, replace=False)) if n > FIT_SAMPLE else np.arange(n)
     mean = features.mean(axis=0)
     scale = features.std(axis=0)
@@ -160,7 +158,7 @@ def _auto_k(scaled: np.ndarray, distinct: int, rng: Any, workloads: int) -> tupl
             best_k, best_score = k, score
     on = f"a {len(sample):,}-workload sample" if len(sample) < workloads else "all workloads"
     return best_k, (f"k = {best_k}: highest mean silhouette ({best_score:.3f}) for k = 2..{max(upper, 2)} "
-                    f"(at most 8 and sqrt(workloads / 2)), k-means on standardised traits of {on}, seed {SEED}")
+                    f"(at most 8 and sqrt(workloads / 2)), k-means on standardised traits of {on}, seed {_seed()}")
 
 
 def _cluster(scaled: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -169,7 +167,7 @@ def _cluster(scaled: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
     if k <= 1:
         return np.zeros(len(scaled), dtype=int), scaled.mean(axis=0, keepdims=True)
-    model = KMeans(n_clusters=k, n_init=3, random_state=SEED).fit(scaled)
+    model = KMeans(n_clusters=k, n_init=3, random_state=_seed()).fit(scaled)
     return model.labels_, model.cluster_centers_
 
 
@@ -192,7 +190,9 @@ def _traits(members: np.ndarray, overall: np.ndarray, counts: np.ndarray, domina
     runtime = RUNTIMES[dominant] if dominant < len(RUNTIMES) else "no feasible runtime"
     traits = [f"{counts[dominant] / size:.0%} {'recommended ' if dominant < len(RUNTIMES) else ''}{runtime}"]
     mean_confidence = float(share[index["confidence"]])
-    word = "high" if mean_confidence >= 0.8 else "moderate" if mean_confidence >= LOW_CONFIDENCE else "low"
+    from advisor.engine.explain import confidence_words
+
+    word = confidence_words(mean_confidence)
     traits.append(f"{word} confidence")
     blocked = float(share[index["blocked_share"]]) * len(RUNTIMES)
     traits.append("no runtime blocked" if blocked == 0 else f"{blocked:.1f} of {len(RUNTIMES)} runtimes blocked "
@@ -209,3 +209,9 @@ def _traits(members: np.ndarray, overall: np.ndarray, counts: np.ndarray, domina
 
 
 __all__ = ["TRAITS", "plan_waves", "wave_features"]
+
+
+def _seed() -> int:
+    from advisor.knowledge.base import knowledge
+
+    return int(knowledge().number("assume.seed"))

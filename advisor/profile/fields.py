@@ -199,47 +199,50 @@ def parse_field(spec: FieldSpec, raw: object) -> Any:
 
 @dataclass(frozen=True)
 class WorkloadProfile:
-    """A validated workload profile v1. `assumed_defaults` names the fields that were not given."""
+    """A validated workload profile v1. `assumed_defaults` names the fields that were not given.
+
+    Built only by `build_profile` (and the frame reader), which fill every field: defaults live in
+    one place, the FIELDS table above."""
 
     name: str
-    description: str = ""
-    workload_type: str = "unknown"
-    containerized: bool = False
-    os: str = "linux"
-    arch: str = "any"
-    language: str = "unknown"
-    vcpu: float = 1
-    memory_mb: float = 1024
-    gpu: int = 0
-    ephemeral_storage_gb: float = 1
-    artifact_size_mb: float = 200
-    max_duration_s: float = 30
-    avg_duration_ms: float = 200
-    long_lived_connections: bool = False
-    requests_per_month: float = 1_000_000
-    peak_concurrency: int = 10
-    traffic_pattern: str = "diurnal"
-    latency_slo_ms: float | None = None
-    protocols: tuple[str, ...] = ("http",)
-    privileged: bool = False
-    host_networking: bool = False
-    daemon_per_host: bool = False
-    kernel_tuning: bool = False
-    persistent_storage: str = "none"
-    dedicated_tenancy: bool = False
-    specific_instance_type: bool = False
-    kubernetes_native: bool = False
-    ops_capacity: str = "limited"
-    k8s_experience: str = "none"
-    existing_platform: str = "none"
-    hybrid: str = "aws_only"
-    portability_required: bool = False
-    release_frequency: str = "weekly"
-    priority_simplicity: int = 3
-    priority_flexibility: int = 3
-    priority_agility: int = 3
-    priority_hybridity: int = 3
-    priority_cost: int = 3
+    description: str
+    workload_type: str
+    containerized: bool
+    os: str
+    arch: str
+    language: str
+    vcpu: float
+    memory_mb: float
+    gpu: int
+    ephemeral_storage_gb: float
+    artifact_size_mb: float
+    max_duration_s: float
+    avg_duration_ms: float
+    long_lived_connections: bool
+    requests_per_month: float
+    peak_concurrency: int
+    traffic_pattern: str
+    latency_slo_ms: float | None
+    protocols: tuple[str, ...]
+    privileged: bool
+    host_networking: bool
+    daemon_per_host: bool
+    kernel_tuning: bool
+    persistent_storage: str
+    dedicated_tenancy: bool
+    specific_instance_type: bool
+    kubernetes_native: bool
+    ops_capacity: str
+    k8s_experience: str
+    existing_platform: str
+    hybrid: str
+    portability_required: bool
+    release_frequency: str
+    priority_simplicity: int
+    priority_flexibility: int
+    priority_agility: int
+    priority_hybridity: int
+    priority_cost: int
     assumed_defaults: tuple[str, ...] = field(default=(), compare=False)
 
     def to_dict(self, include_assumed: bool = False) -> dict[str, Any]:
@@ -284,6 +287,7 @@ def build_profile(data: Mapping[str, Any], source: str = "profile") -> WorkloadP
                 problems.append(FieldProblem("name", raw, "is required"))
             else:
                 assumed.append(spec.name)
+                values[spec.name] = tuple(spec.default) if isinstance(spec.default, list) else spec.default
             continue
         try:
             values[spec.name] = parse_field(spec, raw)
@@ -300,7 +304,7 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
     for item in assignments:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise UsageError(f"--set {item!r}: expected field=value, for example --set max_duration_s=2h")
+            raise UsageError(f"{item!r}: expected field=value, for example max_duration_s=2h", option="set")
         out[key.strip()] = value.strip()
     return out
 

@@ -101,3 +101,11 @@ def format_count(value: float) -> str:
         if abs(value) >= factor:
             return f"{value / factor:.3g}{suffix}"
     return f"{value:g}"
+
+
+def format_usd(value: float | None) -> str:
+    """US dollars for people, the one money format of every table, report and message: '$1,234' from
+    100 up, '$12.34' below, 'n/a' for no estimate."""
+    if value is None or value != value:  # None or NaN
+        return "n/a"
+    return f"${value:,.0f}" if abs(value) >= 100 else f"${value:,.2f}"

@@ -23,6 +23,7 @@ from advisor.engine.feasibility import Blocker, format_value
 from advisor.errors import KnowledgeBaseError
 from advisor.outputs.reports import charts
 from advisor.profile.fields import FIELD_BY_NAME, FIELDS, WorkloadProfile
+from advisor.profile.units import format_usd
 
 CHECKLIST_FILE = "checklists.yaml"
 CHART_TITLES = {
@@ -360,7 +361,7 @@ def make_charts(report: SingleReport, curve: BreakEven, id_prefix: str = "chart-
     scores = charts.bar_chart(f"{id_prefix}scores", f"{CHART_TITLES['scores']}: {report.name}",
                               "weighted score, 0 to 1 (higher is better)", score_bars, maximum=1.0)
     cost_bars = [charts.Bar(r.label, r.monthly_cost_usd,
-                            ("no estimate" if r.monthly_cost_usd is None else _money(r.monthly_cost_usd))
+                            ("no estimate" if r.monthly_cost_usd is None else format_usd(r.monthly_cost_usd))
                             + ("" if r.feasible else " (not feasible)"),
                             charts.RUNTIME_COLOURS[r.id], muted=not r.feasible) for r in ranked]
     cost = charts.bar_chart(f"{id_prefix}cost", f"{CHART_TITLES['cost']}: {report.name}",
@@ -375,10 +376,6 @@ def make_charts(report: SingleReport, curve: BreakEven, id_prefix: str = "chart-
         mark_x=curve.volume if curve.volume > 0 else None, mark_label=volume_label,
         notes=["peak concurrency scales", "with the volume"])
     return {"radar": radar, "scores": scores, "cost": cost, "break-even": break_even_chart}
-
-
-def _money(value: float) -> str:
-    return f"${value:,.0f}" if value >= 100 else f"${value:,.2f}"
 
 
 # --------------------------------------------------------------------------------------------- assemble

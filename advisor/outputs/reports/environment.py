@@ -15,6 +15,7 @@ from typing import Any, Literal
 import jinja2
 
 from advisor.outputs.templating import make_environment
+from advisor.profile.units import format_usd
 
 Target = Literal["html", "markdown"]
 
@@ -65,15 +66,9 @@ def environment(target: Target) -> jinja2.Environment:
     if target not in ("html", "markdown"):
         raise ValueError(f"unknown report target {target!r}")
     html = target == "html"
-    filters = {"money": money, "number": number, "md": markdown_escape, "code": markdown_code, "md_link": markdown_link}
+    filters = {"money": format_usd, "number": number, "md": markdown_escape, "code": markdown_code,
+               "md_link": markdown_link}
     return make_environment("reports", autoescape=html, filters=filters, finalize=None if html else _finalize_markdown)
-
-
-def money(value: float | None) -> str:
-    """US dollars for people: '$1,234' from 100 up, '$12.34' below, 'n/a' for no estimate."""
-    if value is None:
-        return "n/a"
-    return f"${value:,.0f}" if abs(value) >= 100 else f"${value:,.2f}"
 
 
 def number(value: float | None, digits: int = 2) -> str:

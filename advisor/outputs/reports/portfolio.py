@@ -30,6 +30,7 @@ from advisor import RUNTIME_LABELS, RUNTIMES, __version__
 from advisor.errors import KnowledgeBaseError, UsageError
 from advisor.outputs.reports import charts
 from advisor.outputs.reports.charts import esc
+from advisor.profile.units import format_usd
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -202,13 +203,13 @@ class PortfolioReport:
 # --------------------------------------------------------------------------------------------- input checks
 def _check_summary(summary: Any) -> Mapping[str, Any]:
     if not isinstance(summary, Mapping):
-        raise UsageError("portfolio summary: expected the JSON object `advisor assess --summary` writes")
+        raise UsageError("portfolio summary: expected the JSON summary object a portfolio assessment writes")
     version = summary.get("schema_version")
     if version != 1:
         raise UsageError(f"portfolio summary: schema_version {version!r} is not supported (expected 1)")
     missing = [key for key in SUMMARY_KEYS if key not in summary]
     if missing:
-        raise UsageError(f"portfolio summary: missing {', '.join(missing)} (write it with advisor assess --summary)")
+        raise UsageError(f"portfolio summary: missing {', '.join(missing)} (a portfolio assessment's summary has them)")
     return summary
 
 
@@ -335,14 +336,14 @@ def review_mask(results: pd.DataFrame) -> Any:
     import numpy as np
     import pandas as pd
 
-    from advisor.portfolio.assess import LOW_CONFIDENCE
+    from advisor.engine.explain import confidence_thresholds
 
     def text(column: str) -> Any:
         return results[column].astype("string").fillna("").str.strip()
 
     confidence = pd.to_numeric(results["confidence"], errors="coerce").to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
-        low = ~(confidence >= LOW_CONFIDENCE)
+        low = ~(confidence >= confidence_thresholds()[0])
     mask = (text("status") != "ok").to_numpy(dtype=bool) | (text("recommendation") == "").to_numpy(dtype=bool) | low
     if "warning" in results.columns:
         mask |= text("warning").str.startswith("duplicate name").to_numpy(dtype=bool)
@@ -374,7 +375,7 @@ def _truthy(value: Any) -> bool | None:
 
 def table_rows(results: pd.DataFrame, name_column: str | None = None) -> tuple[tuple[WorkloadRow, ...], int, int]:
     """The workloads table: bounded rows with what a reader scans for, and how they were picked."""
-    from advisor.portfolio.assess import LOW_CONFIDENCE
+    from advisor.engine.explain import confidence_thresholds
 
     if results.empty:
         return (), 0, 0
@@ -403,7 +404,7 @@ def table_rows(results: pd.DataFrame, name_column: str | None = None) -> tuple[t
                 constraints.append(f"{rt}: {', '.join(found)}")
         error, warning = _text(record.get("error")).strip(), _text(record.get("warning")).strip()
         note = error if not valid else warning
-        if valid and recommendation and confidence is not None and confidence < LOW_CONFIDENCE:
+        if valid and recommendation and confidence is not None and confidence < confidence_thresholds()[0]:
             note = "; ".join(filter(None, [note, "low confidence: the first two runtimes are close"]))
         out.append(WorkloadRow(
             row=int(row_number) if row_number is not None else position + 1,
@@ -550,7 +551,7 @@ def make_charts(report: PortfolioReport) -> dict[str, str]:
     lines = report.runtimes
     colours = {**charts.RUNTIME_COLOURS, "none": charts.OKABE_ITO["vermillion"]}
     count_bars = [charts.Bar(r.label, float(r.count), f"{r.count:,} ({r.share:.0%})", colours[r.id]) for r in lines]
-    cost_bars = [charts.Bar(r.label, r.monthly_cost_usd, _money(r.monthly_cost_usd), colours[r.id])
+    cost_bars = [charts.Bar(r.label, r.monthly_cost_usd, format_usd(r.monthly_cost_usd), colours[r.id])
                  for r in lines if r.id != "none"]
     return {
         "chart-runtimes": charts.bar_chart("chart-runtimes", "Recommended runtime", "workloads", count_bars,
@@ -565,18 +566,14 @@ def make_charts(report: PortfolioReport) -> dict[str, str]:
     }
 
 
-def _money(value: float) -> str:
-    return f"${value:,.0f}" if abs(value) >= 100 else f"${value:,.2f}"
-
-
 # --------------------------------------------------------------------------------------------- assemble
 def portfolio_report(results: pd.DataFrame | None, summary: Mapping[str, Any],
                      name_column: str | None = None) -> PortfolioReport:
     """Everything the portfolio report shows, charts included, from assess's results and summary."""
     import dataclasses
 
+    from advisor.engine.explain import confidence_thresholds
     from advisor.knowledge.base import knowledge
-    from advisor.portfolio.assess import LOW_CONFIDENCE
 
     summary = _check_summary(summary)
     if results is not None:
@@ -603,7 +600,7 @@ def portfolio_report(results: pd.DataFrame | None, summary: Mapping[str, Any],
         blockers=_blockers(summary),
         histogram_bins=bins,
         histogram_counts=counts,
-        low_confidence=LOW_CONFIDENCE,
+        low_confidence=confidence_thresholds()[0],
         review=_review(summary, {row.row for row in table}),
         table=table,
         results_rows=0 if results is None else len(results),

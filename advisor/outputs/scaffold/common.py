@@ -17,6 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from advisor.engine.sizing import fargate_fit, fargate_size_key, fargate_sizes
 from advisor.errors import KnowledgeBaseError, UnquotedUserTextError
 from advisor.files import name_words
 
@@ -165,16 +168,15 @@ class FargateSize:
 
 def fargate_size(kb: KnowledgeBase, vcpu: float, memory_mb: float, os_name: str) -> FargateSize:
     """The smallest valid Fargate size with at least `vcpu` and `memory_mb`; the largest when none fits."""
-    key = "ecs_fargate.sizes_windows" if os_name == "windows" else "ecs_fargate.sizes_linux"
-    sizes = sorted((float(entry["vcpu"]), float(memory)) for entry in kb.value(key) for memory in entry["memory_gb"])
-    if not sizes:
-        raise KnowledgeBaseError(f"models/runtimes.yaml: {key} lists no sizes")
-    need_gb = memory_mb / 1024.0
-    for cpus, memory in sizes:
-        if cpus >= vcpu - 1e-9 and memory >= need_gb - 1e-9:
-            return FargateSize(cpus, memory, True)
-    largest = max(sizes, key=lambda size: (size[0], size[1]))
-    return FargateSize(largest[0], largest[1], False)
+    windows = os_name == "windows"
+    cpus, mems = fargate_sizes(kb, windows)
+    if not len(cpus):
+        raise KnowledgeBaseError(f"models/runtimes.yaml: {fargate_size_key(windows)} lists no sizes")
+    size_vcpu, size_memory = fargate_fit(kb, vcpu, memory_mb / 1024.0, windows)
+    if not np.isnan(size_vcpu[0]):
+        return FargateSize(float(size_vcpu[0]), float(size_memory[0]), True)
+    largest = float(cpus.max())
+    return FargateSize(largest, float(mems[cpus == largest].max()), False)
 
 
 def clamp(value: float, low: float, high: float) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from advisor.engine.sizing import lambda_memory_mb
 from advisor.outputs.scaffold.common import ceil_int, clamp, default, number_words, render
 from advisor.outputs.scaffold.container import dockerfiles
 from advisor.outputs.scaffold.readme import Step
@@ -71,13 +72,12 @@ def plan(w: Workload, notes: Notes) -> dict[str, Any]:
     low, high = kb.number("lambda.memory_min_mb"), kb.number("lambda.memory_max_mb")
     mb_per_vcpu = kb.number("lambda.mb_per_vcpu")
     wanted = float(p.memory_mb)
-    if p.vcpu > 1:
-        cpu_memory = p.vcpu * mb_per_vcpu
-        if cpu_memory > wanted:
-            notes.adjust(f"vcpu {number_words(p.vcpu)} needs {number_words(ceil_int(cpu_memory))} MB on Lambda "
-                         f"(about one vCPU per {number_words(mb_per_vcpu)} MB): memory raised from "
-                         f"{number_words(wanted)} MB.")
-            wanted = cpu_memory
+    cpu_memory = float(lambda_memory_mb(p.vcpu, 0.0, kb, clip=False))
+    if cpu_memory > wanted:
+        notes.adjust(f"vcpu {number_words(p.vcpu)} needs {number_words(ceil_int(cpu_memory))} MB on Lambda "
+                     f"(about one vCPU per {number_words(mb_per_vcpu)} MB): memory raised from "
+                     f"{number_words(wanted)} MB.")
+        wanted = cpu_memory
     memory = ceil_int(clamp(wanted, low, high))
     if wanted < low:
         notes.adjust(f"memory_mb {number_words(p.memory_mb)} raised to the Lambda minimum of {number_words(low)} MB.")
