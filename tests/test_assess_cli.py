@@ -13,7 +13,9 @@ from typer.testing import CliRunner
 from advisor import RUNTIMES
 from advisor.cli.app import app
 from advisor.files import safe_file_name as safe_dir_name
-from advisor.portfolio.assess import RESULT_COLUMNS, ResultFormat, neutralise
+from advisor.portfolio.chunks import neutralise
+from advisor.portfolio.mapping import RESULT_COLUMNS
+from advisor.portfolio.writers import ResultFormat
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor.api import assess_portfolio
-from advisor.portfolio.assess import RESULT_COLUMNS, AssessOptions
+from advisor.portfolio.assess import AssessOptions
+from advisor.portfolio.mapping import RESULT_COLUMNS
 
 FIELDS = ("workload_type", "memory_mb", "max_duration_s", "os", "containerized", "protocols", "priority_cost")
 GOOD = {"workload_type": ["http_api", "batch_job", "queue_worker"], "memory_mb": ["512MB", "2GiB", "1024"],

@@ -60,8 +60,9 @@ def assess(
                                                       "under DIR.")] = None,
 ) -> None:
     """Assess every workload in a portfolio: one result row per input row, plus a portfolio summary."""
-    from advisor.portfolio.assess import REPORT_ROW_CAP, AssessOptions, check_output_path
+    from advisor.portfolio.assess import REPORT_ROW_CAP, AssessOptions
     from advisor.portfolio.consolidation import ConsolidationSettings
+    from advisor.portfolio.writers import check_output_path
 
     if jobs < 0:
         raise fail(f"--jobs {jobs}: give 0 (automatic) or more", EXIT_USAGE)
@@ -90,7 +91,7 @@ def assess(
 
 def _run(options: Any, report: str | None, scaffold: str | None) -> None:
     from advisor.api import assess_portfolio
-    from advisor.portfolio.assess import format_summary
+    from advisor.portfolio.summary import format_summary
 
     bar = _Progress() if sys.stderr.isatty() else None
     try:

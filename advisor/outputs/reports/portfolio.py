@@ -321,7 +321,7 @@ def _histogram(summary: Mapping[str, Any]) -> tuple[tuple[float, ...], tuple[int
 # --------------------------------------------------------------------------------------------- the table
 def name_column_of(results: pd.DataFrame) -> str:
     """The column holding the workload name: `name`, else the first whose header mentions a name."""
-    from advisor.portfolio.assess import header_key
+    from advisor.portfolio.mapping import header_key
 
     if "name" in results.columns:
         return "name"

@@ -1,0 +1,334 @@
+"""One chunk of a portfolio: validate its rows into a profile frame, score it in one vectorised pass and
+serialise the result rows (in a worker process when the input spans several chunks)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from advisor import RUNTIMES
+from advisor.engine.explain import confidence_thresholds
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from advisor.engine.scoring import BlendParts
+    from advisor.profile.fields import WorkloadProfile
+from advisor.portfolio.mapping import RESULT_COLUMNS, ColumnPlan, value_key
+from advisor.portfolio.sources import _NUMBER
+from advisor.portfolio.writers import ResultFormat
+
+NEEDS_REVIEW_CAP = 500
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+# --------------------------------------------------------------------------------------- one chunk
+
+
+@dataclass(frozen=True)
+class ChunkContext:
+    """What every chunk needs to know; sent once to each worker process."""
+
+    plan: ColumnPlan
+    free_tier: bool
+    format: ResultFormat
+    raw: bool
+    report_rows: int
+    scaffold: bool
+    blend: BlendParts | None = None
+
+
+@dataclass
+class ChunkTask:
+    rows: list[list[str]]
+    first_row: int
+    row_errors: dict[int, str]
+    warnings: dict[int, str]
+
+
+@dataclass
+class ChunkResult:
+    """One chunk's output (serialised for the target format) and its part of the portfolio summary."""
+
+    n: int
+    payload: Any
+    invalid: int
+    valid: np.ndarray
+    recommendation: np.ndarray
+    confidence: np.ndarray
+    monthly: np.ndarray
+    blocker_counts: dict[str, dict[str, int]]
+    review: list[dict[str, Any]]
+    review_total: int
+    consolidation: Any
+    wave_features: np.ndarray
+    wave_recommendation: np.ndarray
+    wave_confidence: np.ndarray
+    report_frame: pd.DataFrame | None = None
+    profiles: list[WorkloadProfile] = field(default_factory=list)
+
+
+def neutralise(text: str) -> str:
+    """Prefix a text cell a spreadsheet would run as a formula with `'`; numbers such as -5 are left alone."""
+    if text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+_CELL_START = re.compile(r"(?:^|\x00)[=+\-@\t\r]")
+
+
+def _neutralise_rows(rows: list[list[str]]) -> None:
+    for row in rows:
+        if _CELL_START.search("\x00".join(row)):  # one C-level scan per row; most rows have nothing to fix
+            for index, cell in enumerate(row):
+                if cell.startswith(FORMULA_START):
+                    row[index] = neutralise(cell)
+
+
+def _number_strings(values: np.ndarray, decimals: int, blank: np.ndarray) -> list[str]:
+    """Numbers with a fixed number of decimals; empty where `blank` or not finite."""
+    import numpy as np
+
+    strings = list(map(f"%.{decimals}f".__mod__, np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0).tolist()))
+    for index in np.flatnonzero(blank | ~np.isfinite(values)).tolist():
+        strings[index] = ""
+    return strings
+
+
+def assess_chunk(context: ChunkContext, task: ChunkTask) -> ChunkResult:
+    """Validate, score and serialise one chunk of rows (runs in a worker process for big inputs)."""
+    import numpy as np
+    import pandas as pd
+
+    from advisor.engine.feasibility import blocker_names
+    from advisor.engine.scoring import score_frame
+    from advisor.portfolio.consolidation import chunk_partial, platform_parts
+    from advisor.portfolio.waves import wave_features
+    from advisor.profile.frame import frame_row_to_profile, records_to_frame
+
+    plan, rows, n = context.plan, task.rows, len(task.rows)
+    by_column = list(zip(*rows, strict=True))  # one C-level transpose instead of a loop per column
+    raw: dict[str, np.ndarray] = {}
+    for index, field_name in plan.fields:
+        column = by_column[index]
+        value_map = plan.value_maps.get(field_name)
+        if value_map:
+            column = tuple(value_map.get(value_key(cell), cell) for cell in column)
+        cells = np.empty(n, dtype=object)
+        cells[:] = column
+        raw[field_name] = cells
+    del by_column
+    frame, problems = records_to_frame(pd.DataFrame(raw, index=pd.RangeIndex(n)), first_row=task.first_row)
+    scored = score_frame(frame, free_tier=context.free_tier, blend=context.blend)
+    first, second = scored.recommendation, scored.runner_up  # properties: work them out once
+
+    valid = np.ones(n, dtype=bool)
+    errors: list[str] = [""] * n
+    field_index = dict((f, i) for i, f in plan.fields)
+    for position, message in task.row_errors.items():
+        valid[position] = False
+        errors[position] = message
+    for position, found in problems.items():
+        valid[position] = False
+        messages = [errors[position]] if errors[position] else []
+        for problem in found:
+            source_column = plan.column_of.get(problem.field, problem.field)
+            where = f" (column {source_column!r})" if source_column != problem.field else ""
+            original = rows[position][field_index[problem.field]] if problem.field in field_index else None
+            if original is None or not original.strip():
+                messages.append(f"{problem.field}{where}: {problem.message}")
+            else:
+                messages.append(f"{problem.field}={original!r}{where}: {problem.message}")
+        errors[position] = "; ".join(messages)
+    recommendation = np.where(valid, first, -1)
+    runner_up = np.where(valid, second, -1)
+    confidence = np.where(valid, scored.confidence, np.nan)
+    invalid = ~valid
+    blockers = {rt: blocker_names(scored.blocker_rules, scored.blocker_masks, rt) for rt in RUNTIMES}
+    names = [row[plan.name_index].strip() for row in rows]
+
+    warnings = [task.warnings.get(i, "") for i in range(n)] if task.warnings else [""] * n
+    for hit in np.flatnonzero(valid & (first < 0)):
+        position = int(hit)
+        note = "no runtime is feasible: read blockers_* for the limits it breaks"
+        warnings[position] = f"{warnings[position]}; {note}" if warnings[position] else note
+
+    runtime_names = np.array([*RUNTIMES, ""], dtype=object)
+    columns: dict[str, Any] = {
+        "row": np.arange(task.first_row, task.first_row + n),
+        "status": np.where(valid, "ok", "invalid").astype(object),
+        "error": errors,
+        "warning": warnings,
+        "recommendation": runtime_names[recommendation],
+        "runner_up": runtime_names[runner_up],
+        "confidence": confidence,
+    }
+    payload = _serialise(context, rows, columns, scored, blockers, valid)
+    report_frame = None
+    if task.first_row <= context.report_rows:
+        report_frame = _typed_frame(context, rows, columns, scored, blockers, valid)
+    profiles: list[WorkloadProfile] = []
+    if context.scaffold:
+        runnable = valid & (first >= 0)  # a starter needs a runtime to start on
+        profiles = [frame_row_to_profile(frame, int(i)) for i in np.flatnonzero(runnable)]
+
+    # ---- this chunk's part of the summary (valid rows only)
+    counts: dict[str, dict[str, int]] = {rt: {} for rt in RUNTIMES}
+    for rule in scored.blocker_rules:
+        counts[rule.runtime].setdefault(rule.constraint, 0)
+    for rt in RUNTIMES:
+        for constraint in counts[rt]:
+            blocked = np.zeros(n, dtype=bool)
+            for index, rule in enumerate(scored.blocker_rules):
+                if rule.runtime == rt and rule.constraint == constraint:
+                    blocked |= scored.blocker_masks[index]
+            counts[rt][constraint] = int((blocked & valid).sum())
+    review: list[dict[str, Any]] = []
+    low_confidence = valid & (scored.confidence < confidence_thresholds()[0])
+    flagged = np.flatnonzero(invalid | low_confidence | warnings_mask(warnings))
+    for position in flagged[:NEEDS_REVIEW_CAP]:
+        review.append({"row": int(task.first_row + position), "name": names[position],
+                       "reason": _review_reason(int(position), valid, errors, warnings, scored.confidence,
+                                                recommendation, runner_up)})
+    variable, alb_user, nlb_user = platform_parts(frame, scored)
+    consolidation = chunk_partial(valid, first, scored.score, scored.feasible, variable,
+                                  alb_user, nlb_user, names)
+    features = wave_features(frame, scored)
+    return ChunkResult(
+        n=n, payload=payload, invalid=int(invalid.sum()), valid=valid, recommendation=recommendation.astype(np.int8),
+        confidence=confidence, monthly=scored.monthly_cost, blocker_counts=counts, review=review,
+        review_total=len(flagged), consolidation=consolidation,
+        wave_features=features[valid],
+        wave_recommendation=recommendation[valid].astype(np.int8),
+        wave_confidence=scored.confidence[valid].astype(np.float32),
+        report_frame=report_frame, profiles=profiles,
+    )
+
+
+def warnings_mask(warnings: list[str]) -> np.ndarray:
+    import numpy as np
+
+    return np.array([w.startswith("duplicate name") for w in warnings], dtype=bool)
+
+
+def _review_reason(position: int, valid: np.ndarray, errors: list[str], warnings: list[str],
+                   confidence: np.ndarray, recommendation: np.ndarray, runner_up: np.ndarray) -> str:
+    if not valid[position]:
+        return f"invalid: {errors[position]}"
+    if recommendation[position] < 0:
+        return "no runtime is feasible"
+    if warnings[position].startswith("duplicate name"):
+        reason = warnings[position].split(";")[0]
+        if confidence[position] >= confidence_thresholds()[0]:
+            return reason
+    first = RUNTIMES[int(recommendation[position])]
+    second = RUNTIMES[int(runner_up[position])] if runner_up[position] >= 0 else "nothing"
+    text = f"low confidence {confidence[position]:.2f}: {first} only narrowly ahead of {second}"
+    return f"{warnings[position]}; {text}" if warnings[position].startswith("duplicate name") else text
+
+
+def _serialise(context: ChunkContext, rows: list[list[str]], columns: dict[str, Any], scored: Any,
+               blockers: dict[str, np.ndarray], valid: np.ndarray) -> Any:
+    if context.format is ResultFormat.csv:
+        return _csv_text(context, rows, columns, scored, blockers, valid)
+    frame = _typed_frame(context, rows, columns, scored, blockers, valid)
+    if context.format is ResultFormat.json:
+        records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+        return ",\n".join(json.dumps(record, ensure_ascii=False) for record in records)
+    if context.format is ResultFormat.parquet:
+        import pyarrow as pa
+
+        return pa.Table.from_pandas(frame, schema=_arrow_schema(context.plan), preserve_index=False)
+    cells: list[list[Any]] = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
+    if not context.raw:
+        for record in cells:
+            for index, cell in enumerate(record):
+                if isinstance(cell, str) and cell.startswith(FORMULA_START):
+                    record[index] = neutralise(cell)
+    return cells
+
+
+def _neutralised(texts: list[str], raw: bool) -> list[str]:
+    return texts if raw else [neutralise(t) if t.startswith(FORMULA_START) else t for t in texts]
+
+
+def _csv_text(context: ChunkContext, rows: list[list[str]], columns: dict[str, Any], scored: Any,
+              blockers: dict[str, np.ndarray], valid: np.ndarray) -> str:
+    import numpy as np
+
+    invalid = ~valid
+    out: list[list[str]] = [
+        [str(v) for v in columns["row"].tolist()], columns["status"].tolist(),
+        _neutralised(columns["error"], context.raw),
+        _neutralised(columns["warning"], context.raw),
+        columns["recommendation"].tolist(), columns["runner_up"].tolist(),
+        _number_strings(columns["confidence"], 3, invalid),
+    ]
+    feasible = scored.feasible
+    for k in range(len(RUNTIMES)):
+        out.append(np.where(invalid, "", np.where(feasible[:, k], "true", "false")).astype(object).tolist())
+    for k in range(len(RUNTIMES)):
+        out.append(_number_strings(scored.score[:, k], 3, invalid))
+    for k in range(len(RUNTIMES)):
+        out.append(_number_strings(scored.monthly_cost[:, k], 2, invalid))
+    for rt in RUNTIMES:
+        out.append(np.where(invalid, "", blockers[rt]).tolist())
+    if not context.raw:
+        _neutralise_rows(rows)
+    for row, extra in zip(rows, zip(*out, strict=True), strict=True):
+        row.extend(extra)
+    buffer = io.StringIO()
+    # The default CRLF line ending (RFC 4180) also makes csv quote cells holding a lone "\r" (Python 3.11
+    # quotes only characters of the line terminator), so every row reads back as one row.
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
+
+
+def _typed_frame(context: ChunkContext, rows: list[list[str]], columns: dict[str, Any], scored: Any,
+                 blockers: dict[str, np.ndarray], valid: np.ndarray) -> pd.DataFrame:
+    """The output chunk with typed result columns (None where a row is invalid)."""
+    import numpy as np
+    import pandas as pd
+
+    width = len(context.plan.header)
+    data: dict[str, Any] = {name: pd.array([row[i] for row in rows], dtype=object)
+                            for i, name in enumerate(context.plan.output_header[:width])}
+    invalid = ~valid
+
+
+    data["row"] = pd.array(columns["row"], dtype="int64")
+    data["status"] = pd.array(columns["status"], dtype=object)
+    data["error"] = pd.array([e or None for e in columns["error"]], dtype=object)
+    data["warning"] = pd.array([w or None for w in columns["warning"]], dtype=object)
+    data["recommendation"] = pd.array([v or None for v in columns["recommendation"]], dtype=object)
+    data["runner_up"] = pd.array([v or None for v in columns["runner_up"]], dtype=object)
+    data["confidence"] = np.round(columns["confidence"], 3)
+    for k, rt in enumerate(RUNTIMES):
+        data[f"feasible_{rt}"] = pd.array(np.where(invalid, None, scored.feasible[:, k]),  # type: ignore[call-overload]
+                                          dtype="boolean")
+    for k, rt in enumerate(RUNTIMES):
+        data[f"score_{rt}"] = np.where(invalid, np.nan, np.round(scored.score[:, k], 3))
+    for k, rt in enumerate(RUNTIMES):
+        data[f"monthly_cost_{rt}"] = np.where(invalid, np.nan, np.round(scored.monthly_cost[:, k], 2))
+    for rt in RUNTIMES:
+        data[f"blockers_{rt}"] = pd.array(np.where(invalid, None, blockers[rt]), dtype=object)  # type: ignore[call-overload]
+    return pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+
+
+def _arrow_schema(plan: ColumnPlan) -> Any:
+    import pyarrow as pa
+
+    types = {"row": pa.int64(), "confidence": pa.float64()}
+    types.update({f"feasible_{rt}": pa.bool_() for rt in RUNTIMES})
+    types.update({f"score_{rt}": pa.float64() for rt in RUNTIMES})
+    types.update({f"monthly_cost_{rt}": pa.float64() for rt in RUNTIMES})
+    return pa.schema([(name, pa.string()) for name in plan.output_header]
+                     + [(name, types.get(name, pa.string())) for name in RESULT_COLUMNS])
