@@ -9,18 +9,10 @@ import pytest
 import yaml
 
 from advisor.cli.app import app
-from advisor.interview.questionnaire import (
-    BUNDLED,
-    DONT_KNOW,
-    UNANSWERED,
-    fields_for,
-    holds,
-    lint_file,
-    load_questionnaire,
-    normalise_answer,
-    parse_questionnaire,
-    prepared_condition,
-)
+from advisor.interview.conditions import DONT_KNOW, UNANSWERED, holds, prepared_condition
+from advisor.interview.mapping import fields_for, normalise_answer
+from advisor.interview.questionnaire import lint_file, load_questionnaire, parse_questionnaire
+from advisor.interview.schema import BUNDLED
 from advisor.profile.fields import FIELD_BY_NAME, PRIORITY_FIELDS, build_profile
 
 BROKEN = Path(__file__).resolve().parent / "data" / "questionnaires"

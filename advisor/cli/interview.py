@@ -20,7 +20,7 @@ from advisor.errors import EXIT_INTERRUPTED, EXIT_INVALID_INPUT, InterviewInterr
 if TYPE_CHECKING:
     from advisor.engine.explain import Recommendation
     from advisor.interview.answers import AnswerSet
-    from advisor.interview.questionnaire import Questionnaire
+    from advisor.interview.schema import Questionnaire
     from advisor.interview.session import Prompter
     from advisor.profile.fields import WorkloadProfile
 
@@ -77,7 +77,8 @@ def interview(
     With --answers FILE it runs without prompts.
     """
     from advisor.interview.answers import new_answer_set, read_answers
-    from advisor.interview.questionnaire import BUNDLED, load_questionnaire
+    from advisor.interview.questionnaire import load_questionnaire
+    from advisor.interview.schema import BUNDLED
 
     if answers is not None and resume is not None:
         raise fail("give --answers (no prompts) or --resume (continue asking), not both", 2)
@@ -377,7 +378,7 @@ def _write_scaffold(profile: WorkloadProfile, result: Recommendation, out: Path,
 
 
 def _questionnaire_source(value: str) -> str | Path:
-    from advisor.interview.questionnaire import BUNDLED
+    from advisor.interview.schema import BUNDLED
 
     return value if value in BUNDLED and not Path(value).exists() else Path(value)
 

@@ -16,19 +16,9 @@ from typing import Any
 from advisor import files
 from advisor.errors import AnswersError, UsageError
 from advisor.files import check_output_files
-from advisor.interview.questionnaire import (
-    DONT_KNOW,
-    UNANSWERED,
-    Question,
-    Questionnaire,
-    answer_value,
-    answered_by,
-    fields_for,
-    holds,
-    infer_answer,
-    normalise_answer,
-    prepared_condition,
-)
+from advisor.interview.conditions import DONT_KNOW, UNANSWERED, answer_value, holds, prepared_condition
+from advisor.interview.mapping import answered_by, fields_for, infer_answer, normalise_answer
+from advisor.interview.schema import Question, Questionnaire
 from advisor.profile.fields import FIELD_BY_NAME, FIELD_NAMES, WorkloadProfile, build_profile, parse_field
 
 SCHEMA_VERSION = 1

@@ -14,15 +14,9 @@ from typing import Any, Protocol
 
 from advisor.errors import InterviewInterrupted
 from advisor.interview.answers import AnswerSet, walk
-from advisor.interview.questionnaire import (
-    Question,
-    Questionnaire,
-    choice_summary,
-    default_answer,
-    fields_for,
-    normalise_answer,
-    render_text,
-)
+from advisor.interview.mapping import choice_summary, default_answer, fields_for, normalise_answer
+from advisor.interview.questionnaire import render_text
+from advisor.interview.schema import Question, Questionnaire
 
 BACK_WORDS = frozenset({"<", "back", "b"})
 HELP_WORDS = frozenset({"?", "help"})
