@@ -102,9 +102,7 @@ def runtimes(
     prefix = None
     if runtime:
         prefix = normalise_runtime(runtime)
-    facts = [f for f in kb.facts.values()
-             if prefix is None or f.key.startswith(prefix + ".") or f.key.startswith(f"price.{prefix}.")
-             or (prefix == "ecs_fargate" and f.key.startswith("price.fargate."))]
+    facts = kb.facts_for(prefix)
     if format_ == "json":
         typer.echo(json.dumps([{"key": f.key, "value": f.value, "unit": f.unit, "source": f.source, "url": f.url,
                                 "as_of": f.as_of, "verified": f.verified, "note": f.note} for f in facts],

@@ -17,7 +17,9 @@ import yaml
 
 from advisor.errors import KnowledgeBaseError
 
-FACT_FILES = ("runtimes.yaml", "prices.yaml", "assumptions.yaml")
+FACT_FILES = ("runtimes.yaml", "prices.yaml", "assumptions.yaml", "starters.yaml")
+STARTER_SECTION = {"lambda": "lambda", "ecs_fargate": "ecs", "ecs_ec2": "ecs", "eks": "eks"}
+"""Which section of models/starters.yaml a runtime's starter configuration reads."""
 PLACEHOLDER = re.compile(r"\{([a-z0-9_.]+)\}")
 
 
@@ -114,6 +116,17 @@ class KnowledgeBase:
                     raise KnowledgeBaseError(f"models/prices.yaml: {key}: missing {required!r}")
             out.append(fact)
         return out
+
+    def facts_for(self, runtime: str | None = None) -> list[Fact]:
+        """Every fact, or those about one runtime: its limits (`RT.`), its prices (`price.RT.`, Fargate's
+        under `price.fargate.`) and the facts its starter configuration uses (`starter.lambda.`,
+        `starter.ecs.` for both ECS runtimes, `starter.eks.`)."""
+        if runtime is None:
+            return list(self.facts.values())
+        prefixes = [f"{runtime}.", f"price.{runtime}.", f"starter.{STARTER_SECTION.get(runtime, runtime)}."]
+        if runtime == "ecs_fargate":
+            prefixes.append("price.fargate.")
+        return [fact for fact in self.facts.values() if fact.key.startswith(tuple(prefixes))]
 
     def fact(self, key: str) -> Fact:
         """The fact named `key`; an unknown key is a knowledge-base error naming it."""

@@ -133,7 +133,13 @@ def scaffold_defaults() -> dict[str, Any]:
 
 
 def default(key: str) -> Any:
-    """One value of defaults.yaml by dotted key; an unknown key names itself."""
+    """One starter value by dotted key: an AWS fact from models/starters.yaml (`starter.<key>`) or one of
+    the starters' conventions in defaults.yaml; an unknown key names itself."""
+    from advisor.knowledge.base import knowledge
+
+    kb = knowledge()
+    if f"starter.{key}" in kb.facts:
+        return kb.value(f"starter.{key}")
     node: Any = scaffold_defaults()
     for part in key.split("."):
         if not isinstance(node, dict) or part not in node:
