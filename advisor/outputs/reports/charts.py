@@ -157,6 +157,22 @@ def _nice_step(span: float, target: int = 5) -> float:
     return 10 * magnitude
 
 
+def x_axis(left: float, plot_width: float, top: float, step: float, y_top: float, axis_y: float,
+           tick_format: str, caption: str, caption_y: float) -> list[str]:
+    """Vertical grid lines with their tick labels from 0 to `top` every `step`, and the axis caption."""
+    parts = []
+    tick = 0.0
+    while tick <= top + 1e-9:
+        x = left + plot_width * tick / top
+        parts.append(f'<line x1="{x:.1f}" y1="{y_top}" x2="{x:.1f}" y2="{axis_y}" stroke="{GRID}"/>')
+        parts.append(f'<text x="{x:.1f}" y="{axis_y + 14}" text-anchor="middle" fill="{MUTED}" '
+                     f'font-size="10">{esc(tick_format.format(tick))}</text>')
+        tick += step
+    parts.append(f'<text x="{left + plot_width / 2:g}" y="{caption_y}" text-anchor="middle" '
+                 f'fill="{MUTED}">{esc(caption)}</text>')
+    return parts
+
+
 def bar_chart(chart_id: str, title: str, unit: str, bars: Sequence[Bar], maximum: float | None = None,
               tick_format: str = "{:g}") -> str:
     """Horizontal bars with their value printed beside them; `unit` names what the axis counts."""
@@ -171,15 +187,7 @@ def bar_chart(chart_id: str, title: str, unit: str, bars: Sequence[Bar], maximum
     parts = svg_open(chart_id, "bars", title, width, height, description)
     base_y = 44
     axis_y = base_y + 30 * len(bars) + 6
-    tick = 0.0
-    while tick <= top + 1e-9:
-        x = label_width + plot_width * tick / top
-        parts.append(f'<line x1="{x:.1f}" y1="{base_y - 4}" x2="{x:.1f}" y2="{axis_y}" stroke="{GRID}"/>')
-        parts.append(f'<text x="{x:.1f}" y="{axis_y + 14}" text-anchor="middle" fill="{MUTED}" '
-                     f'font-size="10">{esc(tick_format.format(tick))}</text>')
-        tick += step
-    parts.append(f'<text x="{label_width + plot_width / 2:g}" y="{axis_y + 30}" text-anchor="middle" '
-                 f'fill="{MUTED}">{esc(unit)}</text>')
+    parts += x_axis(label_width, plot_width, top, step, base_y - 4, axis_y, tick_format, unit, axis_y + 30)
     for index, bar in enumerate(bars):
         y = base_y + 30 * index
         parts.append(f'<g class="bar" data-label="{esc(bar.label)}">')

@@ -101,15 +101,8 @@ def blocker_chart(chart_id: str, title: str, lines: Sequence[BlockerLine], valid
         parts.append(f'<text x="{width / 2:g}" y="{top + 8}" text-anchor="middle" fill="{charts.MUTED}">'
                      f'No hard limit blocks any workload on any runtime.</text></svg>')
         return "\n".join(parts)
-    tick = 0.0
-    while tick <= ceiling + 1e-9:
-        x = label_width + plot_width * tick / ceiling
-        parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{axis_y}" stroke="{charts.GRID}"/>')
-        parts.append(f'<text x="{x:.1f}" y="{axis_y + 14}" text-anchor="middle" fill="{charts.MUTED}" '
-                     f'font-size="10">{tick:,.0f}</text>')
-        tick += step
-    parts.append(f'<text x="{label_width + plot_width / 2:g}" y="{axis_y + 32}" text-anchor="middle" '
-                 f'fill="{charts.MUTED}">workloads blocked (of {valid:,} assessed)</text>')
+    parts += charts.x_axis(label_width, plot_width, ceiling, step, top - 4, axis_y, "{:,.0f}",
+                           f"workloads blocked (of {valid:,} assessed)", axis_y + 32)
     y = top
     for line, group in zip(shown, group_heights, strict=True):
         parts.append(f'<g class="constraint" data-constraint="{esc(line.constraint)}">')
