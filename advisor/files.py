@@ -177,7 +177,20 @@ _RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1,
 """Windows device names that cannot be file names whatever their extension."""
 
 
-# --------------------------------------------------------------------------------- reading YAML
+# --------------------------------------------------------------------------------- reading inputs
+
+
+def read_input_text(path: str | Path, kind: str = "file", encoding: str = "utf-8-sig") -> str:
+    """The text of a file a user gave; a missing, unreadable or undecodable one is a UsageError naming
+    the file and the `kind` of file it should have been."""
+    label = str(path)
+    try:
+        return Path(path).read_text(encoding=encoding)
+    except FileNotFoundError:
+        raise UsageError(f"{label}: no such {kind}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{label}: cannot read the {kind} ({exc})") from None
+
 
 
 def read_yaml_file(path: str | Path, kind: str) -> Any:
@@ -186,12 +199,7 @@ def read_yaml_file(path: str | Path, kind: str) -> Any:
     import yaml
 
     label = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UsageError(f"{label}: no such {kind}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{label}: cannot read the {kind} ({exc})") from None
+    text = read_input_text(path, kind)
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:

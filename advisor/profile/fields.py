@@ -11,10 +11,10 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 from typing import Any
 
 from advisor.errors import FieldProblem, ProfileError, UnitError, UsageError
+from advisor.files import read_input_text
 from advisor.profile.units import parse_count, parse_duration, parse_size
 
 PROTOCOLS = ("http", "grpc", "tcp", "udp", "websocket")
@@ -315,12 +315,7 @@ def read_profile_data(path: str, text: str | None = None) -> dict[str, Any]:
 
     label = "<stdin>" if path == "-" else path
     if text is None:
-        try:
-            text = Path(path).read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise UsageError(f"{label}: no such file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"{label}: cannot read the profile ({exc})") from None
+        text = read_input_text(path, "file")
     try:
         data = json.loads(text) if label.endswith(".json") else yaml.safe_load(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:

@@ -33,17 +33,16 @@ HANDLERS = {
 BUILD_METHODS = {"go": "go1.x", "rust": "rust-cargolambda"}
 
 
+EVENT_SOURCES = {"queue_worker": "sqs", "stream_processor": "kinesis", "event_handler": "s3_eventbridge",
+                 "scheduled_job": "schedule", "ml_training": "schedule"}
+"""The Lambda event source a workload type gets (the rest depend on more than the type)."""
+
+
 def event_source(w: Workload) -> str:
     """The Lambda event source that fits the workload type."""
     workload_type = w.profile.workload_type
-    if workload_type == "queue_worker":
-        return "sqs"
-    if workload_type == "stream_processor":
-        return "kinesis"
-    if workload_type == "event_handler":
-        return "s3_eventbridge"
-    if workload_type in ("scheduled_job", "ml_training"):
-        return "schedule"
+    if workload_type in EVENT_SOURCES:
+        return EVENT_SOURCES[workload_type]
     if workload_type == "batch_job":
         return "schedule" if w.profile.requests_per_month <= default("lambda.schedule_batch_max_runs") else "sqs"
     return "http_api"
