@@ -409,10 +409,6 @@ def test_scaffold_writes_one_starter_per_valid_row(runner: CliRunner, isolated: 
 
 
 def test_report_option(runner: CliRunner, isolated: Path) -> None:
-    import advisor.outputs.reports
-
-    if not hasattr(advisor.outputs.reports, "write_portfolio_report"):
-        pytest.skip("advisor.outputs.reports.write_portfolio_report is not there yet (written by the reports work)")
     result = assess(runner, str(EXAMPLES / "portfolio.csv"), "--out", "out.csv", "--report", "portfolio.html")
     assert result.exit_code == 0, result.output
     assert "s3-thumbnailer" in Path("portfolio.html").read_text()

@@ -357,8 +357,7 @@ DESCRIPTOR = REPO / "tests" / "data" / "descriptors" / "ecs" / "web-taskdef.json
 
 
 def test_from_descriptor_prefills_and_asks_only_unknown_fields(runner, isolated: Path) -> None:
-    if not DESCRIPTOR.exists():
-        pytest.skip(f"{DESCRIPTOR} (the importers' test data) is not in this checkout")
+    assert DESCRIPTOR.exists(), f"{DESCRIPTOR}: the importers' test data belongs to this checkout"
     from advisor.cli.interview import _prefill
 
     quick = load_questionnaire("quick")
