@@ -4,11 +4,12 @@ three-valued logic while the interview runs (an unanswered question leaves a con
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from advisor.interview.mapping import _match_choice, _yes_no, normalise_answer
 from advisor.interview.schema import OP_WORDS, OPS, Problem, Question, Questionnaire
+from advisor.knowledge.conditions import COMPARISONS, combine
 from advisor.profile.fields import (
     FIELD_BY_NAME,
     parse_field,
@@ -135,20 +136,12 @@ def holds(cond: Any, lookup: Callable[[str], Any], pending: Callable[[str], bool
     `pending`, a clause on a question still to come is unknown (None), which all/any/not carry through:
     the interview uses that to count the questions that may still be asked.
     """
-    if cond is None:
-        return True
-    if isinstance(cond, list):
-        return _all(holds(c, lookup, pending) for c in cond)
-    if "all" in cond:
-        return _all(holds(c, lookup, pending) for c in cond["all"])
-    if "any" in cond:
-        results = [holds(c, lookup, pending) for c in cond["any"]]
-        if any(r is True for r in results):
-            return True
-        return None if any(r is None for r in results) else False
-    if "not" in cond:
-        inner = holds(cond["not"], lookup, pending)
-        return None if inner is None else not inner
+    always: bool | None = True
+    return combine(cond, lambda clause: _clause(clause, lookup, pending), always, _all, _any,
+                   lambda inner: None if inner is None else not inner)
+
+
+def _clause(cond: Mapping[str, Any], lookup: Callable[[str], Any], pending: Callable[[str], bool]) -> bool | None:
     ref = str(cond["question"])
     if pending(ref):
         return None
@@ -162,11 +155,18 @@ def holds(cond: Any, lookup: Callable[[str], Any], pending: Callable[[str], bool
     return _compare(op, value, expected)
 
 
-def _all(results: Iterable[bool | None]) -> bool | None:
+def _all(results: list[bool | None]) -> bool | None:
     items = list(results)
     if any(r is False for r in items):
         return False
     return None if any(r is None for r in items) else True
+
+
+def _any(results: list[bool | None]) -> bool | None:
+    items = list(results)
+    if any(r is True for r in items):
+        return True
+    return None if any(r is None for r in items) else False
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -186,14 +186,7 @@ def _compare(op: str, value: Any, expected: Any) -> bool:
         return not any(_same(value, e) for e in expected)
     if op == "includes":
         return any(_same(v, expected) for v in value)
-    number = float(value)
-    if op == "gt":
-        return number > float(expected)
-    if op == "gte":
-        return number >= float(expected)
-    if op == "lt":
-        return number < float(expected)
-    return number <= float(expected)
+    return bool(COMPARISONS[op](float(value), float(expected)))
 
 
 def prepared_condition(question: Question, questionnaire: Questionnaire) -> Any:

@@ -1,13 +1,21 @@
-"""Structured conditions over profile fields, evaluated on a whole frame at once (never `eval`).
+"""The condition language of advisor's data files, evaluated without `eval`.
 
-A condition is a list of clauses that must all hold, or a mapping with one of `all`, `any` or
-`not`. A clause is `{field: F, op: OP, value: V}`; V may be a literal or `{fact: KEY, times: X}`.
-Operators: eq, ne, in, not_in, gt, gte, lt, lte, has (a protocol is listed), set, unset.
+One shape serves every condition: a condition is a list of clauses that must all hold, or a mapping
+with one of `all`, `any` or `not`, nested freely; `combine` walks that tree for any kind of truth
+value. The comparison operators (`COMPARISONS`: eq, ne, in, not_in, gt, gte, lt, lte) mean the same
+everywhere. Two kinds of clause use them:
+
+- rules in models/ test profile fields on a whole frame at once (`evaluate`): `{field: F, op: OP,
+  value: V}`, where V may be `{fact: KEY, times: X}`, plus `has` (a protocol is listed), `set`, `unset`;
+- questionnaires test earlier answers (`advisor.interview.conditions`): `{question: ID, OP: V}`, plus
+  `includes` and `answered`, in three-valued logic (a question still to come is unknown).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import operator
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -16,7 +24,32 @@ from advisor.errors import KnowledgeBaseError
 from advisor.knowledge.base import KnowledgeBase
 from advisor.profile.fields import FIELD_BY_NAME, PROTOCOLS
 
-OPS = frozenset({"eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "has", "set", "unset"})
+COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
+    "eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le,
+    "in": lambda value, options: value in options, "not_in": lambda value, options: value not in options,
+}
+"""The comparison operators every condition shares (scalars; `evaluate` applies them to whole columns)."""
+OPS = frozenset({*COMPARISONS, "has", "set", "unset"})
+GROUPS = ("all", "any", "not")
+T = TypeVar("T")
+
+
+def combine(condition: Any, leaf: Callable[[Mapping[str, Any]], T], true: T, all_of: Callable[[list[T]], T],
+            any_of: Callable[[list[T]], T], negate: Callable[[T], T]) -> T:
+    """Walk a condition tree: None is `true`, a list or `all` is `all_of`, `any` is `any_of`, `not` is
+    `negate`, and anything else is a clause for `leaf`. The truth values may be booleans, arrays of
+    them, or three-valued (None for unknown)."""
+    if condition is None:
+        return true
+    if isinstance(condition, list):
+        return all_of([combine(c, leaf, true, all_of, any_of, negate) for c in condition])
+    if "all" in condition:
+        return all_of([combine(c, leaf, true, all_of, any_of, negate) for c in condition["all"]])
+    if "any" in condition:
+        return any_of([combine(c, leaf, true, all_of, any_of, negate) for c in condition["any"]])
+    if "not" in condition:
+        return negate(combine(condition["not"], leaf, true, all_of, any_of, negate))
+    return leaf(condition)
 
 
 def validate(condition: Any, where: str, kb: KnowledgeBase) -> None:
@@ -62,22 +95,13 @@ def resolve(value: Any, where: str, kb: KnowledgeBase) -> Any:
 def evaluate(condition: Any, frame: pd.DataFrame, kb: KnowledgeBase) -> np.ndarray:
     """A boolean array, one entry per row of `frame`: where the condition holds."""
     n = len(frame)
-    if condition is None:
-        return np.ones(n, dtype=bool)
-    if isinstance(condition, list):
-        mask = np.ones(n, dtype=bool)
-        for item in condition:
-            mask &= evaluate(item, frame, kb)
-        return mask
-    if "all" in condition:
-        return evaluate(list(condition["all"]), frame, kb)
-    if "any" in condition:
-        mask = np.zeros(n, dtype=bool)
-        for item in condition["any"]:
-            mask |= evaluate(item, frame, kb)
-        return mask
-    if "not" in condition:
-        return ~evaluate(condition["not"], frame, kb)
+    return combine(condition, lambda clause: _clause(clause, frame, kb), np.ones(n, dtype=bool),
+                   lambda masks: np.logical_and.reduce(masks, initial=True) if masks else np.ones(n, dtype=bool),
+                   lambda masks: np.logical_or.reduce(masks, initial=False) if masks else np.zeros(n, dtype=bool),
+                   np.logical_not)
+
+
+def _clause(condition: Mapping[str, Any], frame: pd.DataFrame, kb: KnowledgeBase) -> np.ndarray:
     field, op = condition["field"], condition["op"]
     if op == "has":
         return frame[f"proto_{condition['value']}"].to_numpy(dtype=bool)
@@ -94,18 +118,8 @@ def evaluate(condition: Any, frame: pd.DataFrame, kb: KnowledgeBase) -> np.ndarr
         result = np.isin(values, list(value))
         return ~result if op == "not_in" else result
     with np.errstate(invalid="ignore"):
-        if op == "eq":
-            return np.asarray(values == value, dtype=bool)
-        if op == "ne":
-            return np.asarray(values != value, dtype=bool)
-        numbers = values.astype(float)
-        if op == "gt":
-            return numbers > value
-        if op == "gte":
-            return numbers >= value
-        if op == "lt":
-            return numbers < value
-        return numbers <= value
+        operands = values if op in ("eq", "ne") else values.astype(float)
+        return np.asarray(COMPARISONS[op](operands, value), dtype=bool)
 
 
 def _compare_codes(column: pd.Series, op: str, value: Any) -> np.ndarray:
