@@ -130,3 +130,13 @@ def render_starter(profile: WorkloadProfile, runtime: str | None = None) -> tupl
     from advisor.outputs.scaffold import render_starter as render
 
     return render(profile, runtime, scored=score_profiles([profile]), row=0)
+
+
+def write_report(recommendation: Recommendation, profile: WorkloadProfile, out: Path, force: bool = False,
+                 starter_files: Sequence[Path] = ()) -> list[Path]:
+    """Write the decision report for one workload (.html page or .md record), the learned calibration
+    plugged in so the page's priority sliders give exactly the scores `recommend` gives."""
+    from advisor.learn.blend import blend_terms
+    from advisor.outputs.reports import write_report as write
+
+    return write(recommendation, profile, out, force=force, starter_files=starter_files, blend=blend_terms)
