@@ -183,6 +183,7 @@ def test_sliders_rank_exactly_as_the_engine(browser: Browser, pages: dict[str, P
         assert len(firsts) >= 2, f"{example}: the weightings never moved first place, so the test proves little"
 
         # Reset: the profile's priorities, the original ranking, and no fragment left in the address.
+        set_sliders(page, tuple(5 - p for p in original))
         page.locator("[data-action=reset]").click()
         state = read_page(page)
         assert_page_matches(state, recommend(profile), original)
@@ -232,7 +233,7 @@ def test_priorities_travel_in_the_url_fragment(browser: Browser, pages: dict[str
         # Editing the fragment by hand re-ranks too; a part of it that is not a priority 0-5 is ignored.
         profile = load_profile(str(EXAMPLES / f"{example}.yaml"))
         partial = tuple(5 if c == "cost" else int(getattr(profile, f"priority_{c}")) for c in COMPONENTS)
-        opened.evaluate("() => { window.location.hash = 'priority_cost=5&priority_agility=9&x=<b>'; }")
+        opened.evaluate("() => { window.location.hash = 'priority_cost=5&priority_agility=9&x=<b>&%E0%A4%A'; }")
         opened.wait_for_function("() => document.querySelector('input[name=priority_cost]').value === '5'")
         [expected] = engine(example, [partial])
         assert_page_matches(read_page(opened), expected, partial)

@@ -232,7 +232,7 @@
     var found = false;
     hash.split("&").forEach(function (part) {
       var pair = part.split("=");
-      var index = components.indexOf(decodeURIComponent(pair[0]).replace(/^priority_/, ""));
+      var index = components.indexOf(pair[0].replace(/^priority_/, ""));
       if (index >= 0 && pair.length === 2 && /^[0-5]$/.test(pair[1])) {
         values[index] = Number(pair[1]);
         found = true;
