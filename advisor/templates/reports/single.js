@@ -210,6 +210,7 @@
       var kind = node.getAttribute("data-stale");
       node.hidden = kind === "recommendation" ? first === data.recommendation : !changed;
     });
+    all('[data-value="confidence"]').forEach(function (node) { node.classList.toggle("stale-value", changed); });
     all("[data-action=reset]").forEach(function (button) { button.disabled = !changed; });
   }
 
