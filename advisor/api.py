@@ -142,3 +142,13 @@ def write_starters(profiles: Sequence[WorkloadProfile], folder: Path, force: boo
     used: set[str] = set()
     return [write(profile, folder / safe_file_name(profile.name, used), runtime=None, force=force,
                   scored=scored, row=row) for row, profile in enumerate(profiles)]
+
+
+def write_report(recommendation: Recommendation, profile: WorkloadProfile, out: Path, force: bool = False,
+                 starter_files: Sequence[Path] = ()) -> list[Path]:
+    """Write the decision report for one workload (.html page or .md record), the learned calibration
+    plugged in so the page's priority sliders give exactly the scores `recommend` gives."""
+    from advisor.learn.blend import blend_terms
+    from advisor.outputs.reports import write_report as write
+
+    return write(recommendation, profile, out, force=force, starter_files=starter_files, blend=blend_terms)

@@ -1,8 +1,10 @@
 """Headless Chromium for the browser tests: find it, run it, and read its PNG screenshots.
 
-Shared by tests/test_browser.py (single-workload report) and tests/test_browser_portfolio.py. No Selenium
-or Playwright: Chromium's own `--screenshot` and `--dump-dom` switches. Screenshots are decoded with
-zlib + struct + numpy (no imaging library) to prove a page is not blank.
+Shared by tests/test_browser.py (single-workload report) and tests/test_browser_portfolio.py, which use
+Chromium's own `--screenshot` and `--dump-dom` switches, and tests/test_browser_priorities.py, which drives
+the page through Playwright's Python package with this same system Chromium (`launch_browser`: by its
+path, never a downloaded browser). Screenshots are decoded with zlib + struct + numpy (no imaging
+library) to prove a page is not blank.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import struct
 import subprocess
 import zlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,6 +32,12 @@ def _chromium() -> str | None:
 
 
 CHROMIUM = _chromium()
+
+
+def launch_browser(playwright: Any) -> Any:
+    """The system Chromium under Playwright, with the same switches (no sandbox, no network on its own)."""
+    assert CHROMIUM
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_FLAGS))
 
 
 def run_chromium(args: list[str], profile_dir: Path) -> subprocess.CompletedProcess[str]:

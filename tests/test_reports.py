@@ -12,17 +12,19 @@ from pathlib import Path
 import pytest
 
 from advisor import RUNTIMES
-from advisor.api import load_profile, recommend
+from advisor.api import load_profile, recommend, write_report
 from advisor.cli.app import app
 from advisor.errors import KnowledgeBaseError, OutputExistsError, UsageError
-from advisor.outputs.reports import write_report
 from advisor.outputs.reports.charts import OKABE_ITO, RUNTIME_COLOURS
+from advisor.outputs.reports.inline import script_hash
+from advisor.outputs.reports.interactive import DATA_ELEMENT_ID, SCRIPT_FILE
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 SECTIONS = ("decision", "axes", "scores", "cost", "break-even", "feasibility", "runtimes", "what-would-change",
             "checklist", "inputs", "knowledge")
 CHARTS = ("chart-radar", "chart-scores", "chart-cost", "chart-break-even")
+SCRIPT_TEXT = (REPO / "advisor" / "templates" / "reports" / SCRIPT_FILE).read_text("utf-8")
 HOSTILE_NAME = "<script>alert(1)</script>\"'&{{ 7*7 }}|x"
 HOSTILE_DESCRIPTION = ("<img src=x onerror=alert(1)> [click](javascript:alert(1)) "
                        "<a href=\"javascript:alert(2)\">a</a> {{ 7*7 }} {% if true %}TEMPLATE{% endif %} "
@@ -30,20 +32,32 @@ HOSTILE_DESCRIPTION = ("<img src=x onerror=alert(1)> [click](javascript:alert(1)
 
 
 class Page(HTMLParser):
-    """Collects what matters for safety and structure from an HTML page."""
+    """Collects what matters for safety and structure from an HTML page (script texts apart from its text)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[str, dict[str, str | None]]] = []
         self.text: list[str] = []
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self._script: tuple[dict[str, str | None], list[str]] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, dict(attrs)))
+        if tag == "script":
+            self._script = (dict(attrs), [])
 
     handle_startendtag = handle_starttag
 
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._script is not None:
+            self.scripts.append((self._script[0], "".join(self._script[1])))
+            self._script = None
+
     def handle_data(self, data: str) -> None:
-        self.text.append(data)
+        if self._script is not None:
+            self._script[1].append(data)
+        else:
+            self.text.append(data)
 
     def ids(self) -> set[str]:
         return {a["id"] for _, a in self.tags if a.get("id")}
@@ -59,10 +73,28 @@ def parse(html: str) -> Page:
     return page
 
 
+def csp_of(page: Page) -> str:
+    found = [a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    assert len(found) == 1 and found[0]
+    return str(found[0])
+
+
 def assert_nothing_live(page: Page) -> None:
-    """No script element, no event-handler attribute, no javascript: (or data:) link anywhere."""
+    """Only the report's own scripts, no event-handler attribute, no javascript: (or data:) link anywhere.
+
+    The page holds at most two script elements: the priorities data (type application/json, which a
+    browser never runs) and the report's own inline script, the only one its CSP allows (by hash).
+    """
+    assert [t for t, _ in page.tags].count("script") == len(page.scripts) <= 2
+    for attrs, text in page.scripts:
+        if attrs.get("type") == "application/json":
+            assert attrs == {"type": "application/json", "id": DATA_ELEMENT_ID}
+            assert "<" not in text and ">" not in text and "&" not in text  # nothing can end the block
+        else:
+            assert attrs == {} and text == SCRIPT_TEXT
+            assert f"script-src {script_hash(text)};" in csp_of(page)
     for tag, attrs in page.tags:
-        assert tag not in ("script", "iframe", "object", "embed", "frame", "base"), tag
+        assert tag not in ("iframe", "object", "embed", "frame", "base"), tag
         for name, value in attrs.items():
             assert not name.lower().startswith("on"), (tag, name, value)
             if name.lower() in ("href", "src", "xlink:href", "action", "formaction"):
@@ -86,10 +118,13 @@ def test_html_report_is_self_contained_with_every_section_and_chart(tmp_path: Pa
     page = parse(html)
     assert SECTIONS and set(SECTIONS) <= page.sections()
     assert set(CHARTS) <= page.ids()
-    csp = [a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
-    assert csp and "default-src 'none'" in csp[0] and "script-src 'none'" in csp[0]
-    # No external requests: no link, script or img element, no url() in CSS, no http(s) resource attributes.
-    assert not [t for t, _ in page.tags if t in ("link", "script", "img", "iframe")]
+    csp = csp_of(page)
+    assert "default-src 'none'" in csp and f"script-src {script_hash(SCRIPT_TEXT)};" in csp
+    assert "connect-src" not in csp and "unsafe-inline'; img" in csp  # styles inline; scripts only by hash
+    # No external requests: no link or img element, no script from a file, no url() in CSS, no http(s) resource.
+    assert not [t for t, _ in page.tags if t in ("link", "img", "iframe")]
+    assert not [a for t, a in page.tags if t == "script" and a.get("src")]
+    assert len(page.scripts) == 2  # the priorities data and the script that re-weights it
     assert "url(" not in html and "@import" not in html and "@font-face" not in html
     assert not [a for _, a in page.tags if any((a.get(k) or "").startswith(("http:", "https:", "//"))
                                                 for k in ("src", "href"))]

@@ -346,7 +346,7 @@ def _offers(prompter: Prompter, chosen: Questionnaire, answer_set: AnswerSet, pr
 def _write_report(result: Recommendation, profile: WorkloadProfile, out: Path, force: bool,
                   starter: list[Path]) -> None:
     """A decision report (HTML or Markdown), or the JSON recommendation when `out` ends in .json."""
-    from advisor.outputs.reports import write_report
+    from advisor.api import write_report
 
     if out.suffix.lower() == ".json":
         from advisor.interview.answers import write_text_atomic

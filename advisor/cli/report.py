@@ -28,8 +28,7 @@ def report(
     free_tier: Annotated[bool, typer.Option("--free-tier", help="Subtract the Lambda free tier from costs.")] = False,
 ) -> None:
     """Write a decision report for one workload: the choice, charts, blockers, costs and a checklist."""
-    from advisor.api import load_profile, recommend
-    from advisor.outputs.reports import write_report
+    from advisor.api import load_profile, recommend, write_report
 
     if out is None:
         raise fail("give --out FILE.html or --out FILE.md", 2)

@@ -31,6 +31,27 @@ BlendParts = Callable[[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, np.ndar
 
 
 @dataclass(frozen=True)
+class LinearBlend:
+    """A learned calibration written out as numbers, for a reader that re-weights priorities on its own.
+
+    For row i and runtime k, with p the five raw priorities and s the four rule scores at those priorities:
+    logit = constant[i, k] + priority[i, k] . p + score[i, k] . s, and the blended score is
+    (1 - weight) * s[k] + weight / (1 + exp(-clip(logit, -clip, clip))). Nothing else in it depends on
+    the priorities, which is what lets the HTML report re-rank in the page (outputs/reports/interactive.py).
+    """
+
+    weight: float
+    clip: float
+    constant: np.ndarray  # (n, 4)
+    priority: np.ndarray  # (n, 4, 5), priorities in COMPONENTS order
+    score: np.ndarray  # (n, 4, 4), rule scores in RUNTIMES order
+
+
+BlendTerms = Callable[[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray], LinearBlend | None]
+"""The same calibration as BlendParts, as a LinearBlend: (frame, axes, cost_fit, feasible) -> terms or None."""
+
+
+@dataclass(frozen=True)
 class AxisRule:
     id: str
     when: Any

@@ -11,12 +11,15 @@ import contextlib
 import functools
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from advisor.learn.model_file import RuntimeModel, default_model_path, load_model
+
+if TYPE_CHECKING:
+    from advisor.engine.scoring import LinearBlend
 
 RULES_ONLY_ENV = "ADVISOR_RULES_ONLY"
 """Set to 1 to score with the hand-set rules alone, whatever models/model.json says."""
@@ -71,6 +74,39 @@ def apply_blend(frame: pd.DataFrame, axes: np.ndarray, cost_fit: np.ndarray, sco
     if offset is None:
         return score
     return scale * score + offset
+
+
+def blend_terms(frame: pd.DataFrame, axes: np.ndarray, cost_fit: np.ndarray, feasible: np.ndarray,
+                model: RuntimeModel | None = None) -> LinearBlend | None:
+    """The blend `blend_parts` applies, as numbers a reader can re-weight itself (None when it is off).
+
+    The model's logit is linear in its features, and only two groups of them move with the priorities:
+    the five raw priorities and the four rule scores. Their coefficients are read from the model by
+    feature name; the constant is the logit with those nine features at 0 (everything else as profiled).
+    """
+    from advisor import RUNTIMES
+    from advisor.engine.scoring import LinearBlend
+    from advisor.learn.features import linear_scores
+    from advisor.learn.model_file import LOGIT_CLIP
+    from advisor.profile.fields import PRIORITY_FIELDS
+
+    if blending_disabled():
+        return None
+    model = model if model is not None else active_model()
+    if model is None or not model.used or model.blend_weight <= 0 or len(frame) == 0:
+        return None
+    names = list(model.feature_names)
+    weights = model.weights
+    priority = weights[:, [names.index(field) for field in PRIORITY_FIELDS]]
+    score = weights[:, [names.index(f"score_{runtime}") for runtime in RUNTIMES]]
+    zeroed = frame.copy()
+    zeroed[list(PRIORITY_FIELDS)] = 0
+    constant = linear_scores(zeroed, axes, cost_fit, np.zeros((len(frame), len(RUNTIMES))), feasible,
+                             model.categories, weights, model.bias)
+    n = len(frame)
+    return LinearBlend(model.blend_weight, LOGIT_CLIP, constant,
+                       np.broadcast_to(priority, (n, *priority.shape)).copy(),
+                       np.broadcast_to(score, (n, *score.shape)).copy())
 
 
 def model_summary() -> dict[str, Any]:

@@ -29,6 +29,8 @@ FORMAT = "advisor-runtime-model"
 FORMAT_VERSION = 1
 MODEL_FILE = "model.json"
 CORPUS_FILE = "reference_workloads.csv"
+LOGIT_CLIP = 40.0
+"""Logits are clipped to +-LOGIT_CLIP before the sigmoid (exp stays finite)."""
 PICKLE_MAGIC = (b"\x80", b"PK\x03\x04")  # pickle protocol 2+ opcode; zip (joblib/skops/npz containers)
 
 
@@ -79,7 +81,7 @@ class RuntimeModel:
                       feasible: np.ndarray) -> np.ndarray:
         """(n, 4) probability that an architect would accept each runtime, from the rule outputs and profile."""
         logits = linear_scores(frame, axes, cost_fit, score, feasible, self.categories, self.weights, self.bias)
-        return 1.0 / (1.0 + np.exp(-np.clip(logits, -40.0, 40.0)))
+        return 1.0 / (1.0 + np.exp(-np.clip(logits, -LOGIT_CLIP, LOGIT_CLIP)))
 
     def blend(self, score: np.ndarray, probability: np.ndarray, weight: float | None = None) -> np.ndarray:
         """(1 - w) * rule score + w * model probability."""

@@ -173,23 +173,36 @@ def x_axis(left: float, plot_width: float, top: float, step: float, y_top: float
     return parts
 
 
-def bar_chart(chart_id: str, title: str, unit: str, bars: Sequence[Bar], maximum: float | None = None,
-              tick_format: str = "{:g}") -> str:
-    """Horizontal bars with their value printed beside them; `unit` names what the axis counts."""
-    label_width, plot_width, right = 150, 330, 150
-    width = label_width + plot_width + right
-    height = 62 + 30 * len(bars) + 34
+BAR_LABEL_WIDTH = 150
+"""Where the bars of a bar chart start (the labels sit to their left)."""
+BAR_PLOT_WIDTH = 330
+"""The length of a bar at the top of the scale."""
+BAR_ROW_HEIGHT = 30
+"""Vertical distance between two bars."""
+
+
+def bar_scale(bars: Sequence[Bar], maximum: float | None = None) -> tuple[float, float]:
+    """(top of the scale, tick step) of a bar chart: `maximum` or the largest value, rounded up to a tick."""
     values = [b.value for b in bars if b.value is not None and math.isfinite(b.value)]
     top = maximum if maximum is not None else max([*values, 0.0]) or 1.0
     step = _nice_step(top)
-    top = math.ceil(top / step - 1e-9) * step
+    return math.ceil(top / step - 1e-9) * step, step
+
+
+def bar_chart(chart_id: str, title: str, unit: str, bars: Sequence[Bar], maximum: float | None = None,
+              tick_format: str = "{:g}") -> str:
+    """Horizontal bars with their value printed beside them; `unit` names what the axis counts."""
+    label_width, plot_width, right = BAR_LABEL_WIDTH, BAR_PLOT_WIDTH, 150
+    width = label_width + plot_width + right
+    height = 62 + BAR_ROW_HEIGHT * len(bars) + 34
+    top, step = bar_scale(bars, maximum)
     description = "; ".join(f"{b.label}: {b.text}" for b in bars) + f" ({unit})"
     parts = svg_open(chart_id, "bars", title, width, height, description)
     base_y = 44
-    axis_y = base_y + 30 * len(bars) + 6
+    axis_y = base_y + BAR_ROW_HEIGHT * len(bars) + 6
     parts += x_axis(label_width, plot_width, top, step, base_y - 4, axis_y, tick_format, unit, axis_y + 30)
     for index, bar in enumerate(bars):
-        y = base_y + 30 * index
+        y = base_y + BAR_ROW_HEIGHT * index
         parts.append(f'<g class="bar" data-label="{esc(bar.label)}">')
         parts.append(f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end" fill="{INK}">{esc(bar.label)}</text>')
         length = 0.0

@@ -105,6 +105,13 @@ class SingleReport:
         return next((r for r in self.runtimes if r.id == self.recommendation), None)
 
     @property
+    def priorities_in_order(self) -> list[dict[str, Any]]:
+        """The priorities in the engine's component order (simplicity ... cost), as the sliders show them."""
+        from advisor.engine.scoring import COMPONENTS
+
+        return sorted(self.priorities, key=lambda p: COMPONENTS.index(p["component"]))
+
+    @property
     def blocker_rows(self) -> list[tuple[RuntimeView, dict[str, str]]]:
         return [(r, b) for r in self.runtimes for b in r.blockers]
 

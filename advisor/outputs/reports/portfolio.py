@@ -14,10 +14,6 @@ by its SHA-256 hash, and nothing else (no 'unsafe-inline' for scripts, no extern
 
 from __future__ import annotations
 
-import base64
-import functools
-import hashlib
-import importlib.resources
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from advisor import RUNTIME_LABELS, RUNTIMES, __version__
-from advisor.errors import KnowledgeBaseError, UsageError
+from advisor.errors import UsageError
 from advisor.outputs.reports import charts
+from advisor.outputs.reports.inline import content_security_policy, inline_script, template_text
 from advisor.portfolio.mapping import RESULT_COLUMNS
 from advisor.profile.units import format_usd
 
@@ -57,33 +54,9 @@ SECTIONS = ("overview", "runtimes", "consolidation", "waves", "blockers", "confi
 
 
 # --------------------------------------------------------------------------------------------- the script
-def _template_text(name: str) -> str:
-    where = f"advisor/templates/reports/{name}"
-    try:
-        text = (importlib.resources.files("advisor") / "templates" / "reports" / name).read_text("utf-8")
-    except FileNotFoundError:
-        raise KnowledgeBaseError(f"{where}: file is missing from the installation") from None
-    return text.replace("\r\n", "\n")  # an HTML parser turns CRLF into LF; the hash must match what it keeps
-
-
-@functools.cache
 def portfolio_script() -> str:
     """The inline script, exactly as it is written into the page (and hashed for the CSP)."""
-    text = _template_text(SCRIPT_FILE)
-    if "</script" in text.lower() or "<!--" in text:
-        raise KnowledgeBaseError(f"advisor/templates/reports/{SCRIPT_FILE}: must not contain '</script' or '<!--'")
-    return text
-
-
-def script_hash(text: str) -> str:
-    """The CSP source expression that allows an inline script whose text is exactly `text`."""
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
-
-
-def content_security_policy(script: str) -> str:
-    """Inline styles and `script` (by hash) only; no other script, no request to anywhere."""
-    return ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-            f"script-src {script_hash(script)}; base-uri 'none'; form-action 'none'")
+    return inline_script(SCRIPT_FILE)
 
 
 # --------------------------------------------------------------------------------------------- what it shows
@@ -505,7 +478,7 @@ def render_html(report: PortfolioReport) -> str:
         report=report,
         charts={key: Markup(svg) for key, svg in report.charts.items()},  # charts.py escapes every text
         script=Markup(script),  # our own file, checked to hold no '</script'; hashed into the CSP
-        style=Markup(_template_text(STYLE_FILE)),
+        style=Markup(template_text(STYLE_FILE)),
         csp=content_security_policy(script),
         generator=report.generator,
         runtime_ids=RUNTIMES,
