@@ -49,8 +49,9 @@ def test_default_runtime_is_the_recommendation(tmp_path: Path) -> None:
 def test_no_feasible_runtime_asks_for_one(tmp_path: Path) -> None:
     profile = _profile(gpu=64, workload_type="ml_training")
     assert recommend(profile).recommendation is None  # type: ignore[arg-type]
-    with pytest.raises(UsageError, match="--runtime"):
+    with pytest.raises(UsageError, match=r"Choose a runtime \(lambda, ecs_fargate, ecs_ec2, eks\)") as caught:
         write_starter(profile, tmp_path / "out")  # type: ignore[arg-type]
+    assert caught.value.option == "runtime" and ".." not in str(caught.value)
     assert not (tmp_path / "out").exists()
     result = write_starter(profile, tmp_path / "out", runtime="ecs-ec2")  # type: ignore[arg-type]
     assert result.runtime == "ecs_ec2" and any("not feasible" in w for w in result.warnings)
