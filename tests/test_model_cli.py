@@ -144,7 +144,7 @@ def test_evaluate_output_is_what_docs_model_md_shows(evaluated):
     """docs/model.md carries the evaluation table exactly as `advisor model evaluate` prints it today."""
     printed = evaluated
     doc = (REPO / "docs" / "model.md").read_text(encoding="utf-8")
-    assert printed.strip() in doc
+    assert printed.strip() in doc, "docs/model.md is stale: run `python tests/data/model/regenerate.py`"
 
 
 def test_recommend_text_shows_similar_workloads_and_scoring(runner, env_without_color):

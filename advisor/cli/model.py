@@ -51,7 +51,9 @@ def train_command(
     force: ForceOption = False,
 ) -> None:
     """Evaluate with nested cross-validation, fit on the whole corpus and write the parameters as JSON.
-    The same corpus, seed and folds always give the same bytes."""
+
+    The same corpus, seed and folds always give the same bytes.
+    """
     from pathlib import Path
 
     from advisor.learn.corpus import Corpus
@@ -99,8 +101,10 @@ def evaluate_command(
     inner_folds: InnerFoldsOption = DEFAULT_INNER_FOLDS,
     corpus: CorpusOption = None,
 ) -> None:
-    """Print the nested cross-validated accuracy of the rules, the model and the blend with 95% intervals,
-    the blend decision, per-runtime precision and recall, and the confusion matrices."""
+    """Print nested cross-validated accuracy of rules, model and blend, with 95% intervals and the decision.
+
+    Also per-runtime precision and recall, and the confusion matrices.
+    """
     import json
 
     from advisor.learn.corpus import Corpus
@@ -133,8 +137,10 @@ def curve_command(
     corpus: CorpusOption = None,
     force: ForceOption = False,
 ) -> None:
-    """Draw the learning curve: nested accuracy of rules, model and blend against the number of labelled
-    workloads, with 95% intervals (a curve still rising at the full corpus means more labels would help)."""
+    """Draw the learning curve (SVG): nested accuracy of rules, model and blend against corpus size.
+
+    Each point has a 95% interval; a curve still rising at the full corpus means more labels would help.
+    """
     from pathlib import Path
 
     from advisor.learn.corpus import Corpus
