@@ -61,6 +61,15 @@ def test_no_corpus_row_is_a_near_copy_of_an_evaluation_case(eval_cases):
                            f"{NEAR_COPY_DISTANCE:.3f} of an evaluation case: " + "; ".join(described))
 
 
+def test_the_check_would_catch_a_copied_case(eval_cases):
+    """The guard is live: a corpus with one evaluation case pasted in (name changed) fails it."""
+    corpus = read_corpus()
+    cases = _frame([case["profile"] for case in eval_cases])
+    pasted = pd.concat([corpus.frame, cases.iloc[[0]].assign(name="renamed-copy")], ignore_index=True)
+    found = near_copies(cases, pasted)
+    assert (0, len(corpus.frame), 0.0) in found
+
+
 # ----------------------------------------------------------------- the distance itself (no ../shared needed)
 
 BASE = {"name": "base", "workload_type": "http_api", "containerized": True, "memory_mb": 1024,
