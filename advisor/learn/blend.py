@@ -1,7 +1,7 @@
 """Blending the learned model into the rule score, inside `score_frame`.
 
 final score = (1 - w) * rule score + w * model probability, applied only when models/model.json says
-cross-validation found the blend at least as good as the rules alone (`used`). Scores stay in [0, 1]
+the blend's nested cross-validated accuracy is higher than the rules alone (`used`). Scores stay in [0, 1]
 and `score_frame` ranks feasible runtimes first, so a hard limit always wins over the model.
 """
 
@@ -110,7 +110,7 @@ def blend_terms(frame: pd.DataFrame, axes: np.ndarray, cost_fit: np.ndarray, fea
 
 
 def model_summary() -> dict[str, Any]:
-    """The `model` output field: whether the blend was used, its weight and the cross-validated accuracies."""
+    """The `model` output field: whether the blend was used, its weight and the nested cross-validated accuracies."""
     model = active_model()
     if model is None:
         return {"used": False, "blend_weight": 0.0, "cv_accuracy_rules": None, "cv_accuracy_blend": None}

@@ -36,27 +36,42 @@ class WorkloadEncoder(TransformerMixin, BaseEstimator):
     def __init__(self, with_rule_features: bool = True) -> None:
         self.with_rule_features = with_rule_features
 
-    def _raw(self, table: pd.DataFrame) -> np.ndarray:
+    def _setup(self) -> None:
+        self.categories_ = default_categories()
+        self.feature_names_ = feature_names(self.categories_)
+        self.rule_mask_ = np.array([n.startswith(("axis_", "cost_fit_", "score_", "feasible_"))
+                                    for n in self.feature_names_])
+
+    def raw(self, table: pd.DataFrame) -> np.ndarray:
+        """The unscaled feature matrix of a table (profile + rule-engine columns)."""
+        if not hasattr(self, "categories_"):
+            self._setup()
         raw = encode(table, *split_rule_columns(table), self.categories_)
         if not self.with_rule_features:
             raw = np.where(self.rule_mask_, 0.0, raw)
         return raw
 
     def fit(self, X: pd.DataFrame, y: Any = None) -> WorkloadEncoder:
-        self.categories_ = default_categories()
-        self.feature_names_ = feature_names(self.categories_)
-        self.rule_mask_ = np.array([n.startswith(("axis_", "cost_fit_", "score_", "feasible_"))
-                                    for n in self.feature_names_])
-        raw = self._raw(X)
+        self._setup()
+        self.fit_raw(self.raw(X))
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def fit_raw(self, raw: np.ndarray) -> WorkloadEncoder:
+        """Learn the scaler from an already encoded matrix (cross-validation encodes the corpus once)."""
+        if not hasattr(self, "categories_"):
+            self._setup()
         mask = scaled_mask(self.feature_names_)
         std = raw.std(axis=0)
         self.mean_ = np.where(mask, raw.mean(axis=0), 0.0)
         self.scale_ = np.where(mask & (std > 1e-12), std, 1.0)
-        self.n_features_in_ = X.shape[1]
         return self
 
     def transform(self, X: pd.DataFrame) -> np.ndarray:
-        return (self._raw(X) - self.mean_) / self.scale_
+        return self.transform_raw(self.raw(X))
+
+    def transform_raw(self, raw: np.ndarray) -> np.ndarray:
+        return (raw - self.mean_) / self.scale_
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         return np.asarray(self.feature_names_, dtype=object)

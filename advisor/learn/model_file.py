@@ -1,7 +1,8 @@
 """The fitted model as data: a JSON file of plain numbers (never pickle), loaded and applied with numpy.
 
 `models/model.json` holds the encoder's category lists and scaler, the four per-runtime logistic
-regressions, the blend weight chosen by cross-validation and the cross-validated accuracies. Loading
+regressions, the blend weight and whether it is used, and the nested cross-validated accuracies
+(with 95% intervals) that decided it. Loading
 refuses anything that is not this JSON format (a pickle, a joblib dump, a broken or foreign file) with
 a message that names the file, because deserialising those can execute code.
 """
@@ -26,7 +27,8 @@ from advisor.files import write_text_atomic
 from advisor.learn.features import ENUM_FIELDS, feature_names, linear_scores
 
 FORMAT = "advisor-runtime-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: the accuracies come from nested cross-validation (C and w chosen inside each outer training fold)."""
 MODEL_FILE = "model.json"
 CORPUS_FILE = "reference_workloads.csv"
 LOGIT_CLIP = 40.0
@@ -156,6 +158,9 @@ def model_from_params(params: Mapping[str, Any], source: str = "model") -> Runti
         raise ModelFileError(f"{source}: blend.used must be true or false")
     if used and weight <= 0:
         raise ModelFileError(f"{source}: blend.used is true but blend.weight is 0")
+    if cv.get("nested") is not True:
+        raise ModelFileError(f"{source}: cv.nested must be true (accuracies from nested cross-validation); "
+                             "retrain with `advisor model train`")
     for key in ("seed", "folds"):
         if not isinstance(params.get(key), int) or isinstance(params.get(key), bool):
             raise ModelFileError(f"{source}: {key} must be an integer")
@@ -202,9 +207,8 @@ def to_json(params: Mapping[str, Any]) -> str:
 
 
 def write_model(params: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
-    """Write the parameters atomically: a temporary file in the same folder, then os.replace."""
-    model_from_params(params, source="new model")  # never write what could not be read back
+    """Write the parameters atomically (never what could not be read back)."""
+    model_from_params(params, source="new model")
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(target, to_json(params), newline=None)
     return target

@@ -50,7 +50,7 @@ def extra_sections(rec: Recommendation) -> list[tuple[str, list[str]]]:
     if isinstance(model, dict):
         used = "blend of rules and learned model" if model.get("used") else "rules only"
         sections.append(("Scoring", [
-            f"{used} (blend weight {model.get('blend_weight', 0)}; cross-validated first-place accuracy: "
+            f"{used} (blend weight {model.get('blend_weight', 0)}; nested cross-validated first-place accuracy: "
             f"rules {model.get('cv_accuracy_rules')}, blend {model.get('cv_accuracy_blend')})"]))
     return sections
 
