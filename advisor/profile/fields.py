@@ -84,6 +84,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     _flag("daemon_per_host", "must run one copy on every host (agents)"),
     _flag("kernel_tuning", "needs kernel modules or sysctls beyond the namespaced ones"),
     _enum("persistent_storage", "none", "none shared_fs block local_nvme", "durable storage it mounts"),
+    FieldSpec("backing_service", "string", "",
+              "a well-known data store, cache, broker or search engine it runs (postgres, redis, kafka...)"),
     _flag("dedicated_tenancy", "must run on single-tenant hardware"),
     _flag("specific_instance_type", "needs a particular EC2 family (network, Inferentia, storage-optimised)"),
     _flag("kubernetes_native", "depends on the Kubernetes API (operators, CRDs, vendor Helm charts)"),
@@ -226,6 +228,7 @@ class WorkloadProfile:
     daemon_per_host: bool = False
     kernel_tuning: bool = False
     persistent_storage: str = "none"
+    backing_service: str = ""
     dedicated_tenancy: bool = False
     specific_instance_type: bool = False
     kubernetes_native: bool = False
