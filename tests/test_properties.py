@@ -25,6 +25,8 @@ def _value(spec: Any) -> st.SearchStrategy[Any]:
         return st.lists(st.sampled_from(PROTOCOLS), min_size=1, max_size=3, unique=True)
     if spec.kind == "string":  # backing_service: a known product, or any text (unknown ones get no alternative)
         return st.one_of(st.sampled_from([p.key for p in products()]), st.text(max_size=20))
+    if spec.kind == "capabilities":
+        return st.lists(st.sampled_from(spec.choices), max_size=3, unique=True)
     if spec.name.startswith("priority_"):
         return st.integers(0, 5)
     if spec.name == "gpu":
