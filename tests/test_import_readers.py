@@ -386,7 +386,8 @@ spec: {rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {n
     assert profiles["worker"].data["kubernetes_native"] is True
     assert profiles["worker"].provenance["kubernetes_native"].original == \
         "keda.sh/v1alpha1 ScaledObject targets it (scaleTargetRef)"
-    assert result.notes == ()
+    assert result.notes == (f"skipped {tmp_path / 'app.yaml'}: documents[5]: Ingress web (networking.k8s.io/v1): "
+                            f"not a workload (configuration, access or routing the workloads use)",)
 
 
 # --- nothing is executed or fetched --------------------------------------------------------------

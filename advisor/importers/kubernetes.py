@@ -55,6 +55,9 @@ OBSERVING_GROUPS = ("monitoring.coreos.com", "monitoring.googleapis.com", "netwo
                     "security.istio.io", "traefik.io", "traefik.containo.us", "projectcontour.io",
                     "gateway.networking.k8s.io", "getambassador.io", "configuration.konghq.com", "cert-manager.io",
                     "externaldns.k8s.io", "policy.linkerd.io", "linkerd.io", "split.smi-spec.io")
+# Core objects read for what they tell about the workloads beside them (ports, claims, storage
+# classes, service-account bindings); every other non-workload object is named in a note.
+SUPPORTING_KINDS = ("Service", "PersistentVolumeClaim", "StorageClass", "RoleBinding", "ClusterRoleBinding")
 # Key of a pod assembled from a custom resource (Argo step, KServe model) that lists where each of its
 # containers is in the document, so provenance points at the file's own path.
 CONTAINER_PATHS = "\x00container_paths"
@@ -202,6 +205,12 @@ class KubernetesReader:
             self._read_workload(draft, obj, templates)
             profiles.append(draft.finish(f"Kubernetes {obj.kind}"))
             self.problems.extend(draft.problems)
+        for obj in self.objects:
+            if obj.group in CORE_GROUPS and obj.kind not in SUPPORTING_KINDS and _pod_templates(obj) is None:
+                what = "defines a custom kind" if obj.kind == "CustomResourceDefinition" else \
+                    "not a workload (configuration, access or routing the workloads use)"
+                self.notes.append(f"skipped {obj.file}: {obj.path or 'document'}: {obj.kind} {obj.name or ''} "
+                                  f"({obj.api_version}): {what}")
         for i, custom in enumerate(self.custom):
             if i in self.used_custom:
                 continue
