@@ -21,7 +21,8 @@ ADHOC_NAME = "workload"
 # Providers of extra top-level output fields (what_would_change, model, similar). Each entry is
 # "module:function"; the function takes (profile, scored, recommendation) and returns a mapping of
 # new top-level fields. Imported only when `recommend` runs.
-EXTRA_PROVIDERS: tuple[str, ...] = ("advisor.engine.whatif:provider", "advisor.learn:provider")
+EXTRA_PROVIDERS: tuple[str, ...] = ("advisor.engine.whatif:provider", "advisor.learn:provider",
+                                     "advisor.engine.managed:provider")
 
 
 def load_profile(path: str | None, assignments: Sequence[str] = (), stdin_text: str | None = None,

@@ -39,9 +39,12 @@ def synthetic_frame(rows: int, seed: int = 7) -> pd.DataFrame:
         elif spec.kind == "protocols":
             pool = np.array([("http",), ("http", "grpc"), ("tcp",), ("udp",), ("http", "websocket")], dtype=object)
             columns[spec.name] = pool[rng.integers(0, len(pool), rows)]
+        elif spec.kind == "capabilities":
+            pool = np.array([(), (), (), ("SYS_PTRACE",), ("NET_ADMIN",)], dtype=object)
+            columns[spec.name] = pool[rng.integers(0, len(pool), rows)]
         elif spec.name == "name":
             columns[spec.name] = [f"w{i}" for i in range(rows)]
-        elif spec.name == "description":
+        elif spec.kind == "string":  # description, backing_service: free text the engine never scores on
             columns[spec.name] = ""
         elif spec.name == "latency_slo_ms":
             columns[spec.name] = np.where(rng.random(rows) < 0.3, rng.uniform(50, 2000, rows), np.nan)

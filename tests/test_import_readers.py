@@ -172,15 +172,23 @@ def test_interpolation_uses_defaults_only(text: str, value: str, monkeypatch: py
     assert interpolate_text(text) == value
 
 
-@pytest.mark.parametrize(("text", "reason"), [
-    ("${MEM}", "${MEM} has no default"), ("$MEM", "$MEM has no default"), ("${MEM:?set it}", "${MEM} has no default"),
-    ("${A:-${B}}", "${B} has no default"),
+@pytest.mark.parametrize(("text", "value", "unset"), [
+    ("${MEM}", "", ["${MEM}"]), ("$MEM", "", ["$MEM"]), ("${A:-${B}}", "", ["${B}"]),
+    ("${IMMICH_PORT-:2283:2283}", ":2283:2283", []), ("$UNSET:80/tcp", ":80/tcp", ["$UNSET"]),
 ])
-def test_interpolation_without_a_default_is_unresolved(text: str, reason: str) -> None:
-    value = interpolate_text(text)
+def test_an_unset_variable_becomes_an_empty_string_with_a_warning(text: str, value: str, unset: list[str]) -> None:
+    """As Compose does: no default means an empty string and a warning (the environment is never read)."""
+    warnings: list[str] = []
+    assert interpolate_text(text, warnings) == value
+    assert [w.split(" ", 1)[0] for w in warnings] == unset
+    assert all("Compose substitutes an empty string" in w for w in warnings)
+
+
+def test_a_required_variable_is_unresolved() -> None:
+    value = interpolate_text("${MEM:?set it}")
     assert isinstance(value, hints.Unresolved)
-    assert reason in value.reason
-    assert value.original == text
+    assert "${MEM} must be set (set it)" in value.reason
+    assert value.original == "${MEM:?set it}"
 
 
 # --- heuristics ----------------------------------------------------------------------------------
@@ -231,7 +239,11 @@ def test_is_descriptor_tells_descriptors_from_profiles(tmp_path: Path) -> None:
         assert not is_descriptor(example), example
     assert not is_descriptor(tmp_path / "missing.yaml")
     assert not is_descriptor(tmp_path)
-    assert not is_descriptor(write(tmp_path / "values.yaml", "replicaCount: 2\nimage: {tag: x}\n"))
+    # A Helm values file is no profile: importing it explains what it is and what to render first.
+    values = write(tmp_path / "values.yaml", "replicaCount: 2\nimage: {tag: x}\n")
+    assert is_descriptor(values)
+    with pytest.raises(UsageError, match=r"a Helm chart's values file .*`helm template RELEASE CHART -f "):
+        import_profiles(values)
     assert is_descriptor(write(tmp_path / "compose.yaml", "services: [broken\n")), "a compose file by its name"
     assert not is_descriptor(write(tmp_path / "notes.txt", "services: {}\n"))
 
@@ -316,11 +328,66 @@ def test_kubernetes_hints_from_rbac_and_custom_resources(tmp_path: Path) -> None
     assert profiles["controller"].data["kubernetes_native"] is True
     assert profiles["controller"].provenance["kubernetes_native"].path == "documents[2].subjects"
     assert "kubernetes_native" not in profiles["web"].data
-    monitor = write(tmp_path / "monitor.yaml", "apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\n"
-                                               "metadata: {name: web}\nspec: {}\n")
-    profiles = {p.name: p for p in import_profiles(tmp_path).profiles}
-    assert profiles["web"].data["kubernetes_native"] is True
-    assert profiles["web"].provenance["kubernetes_native"].file == str(monitor)
+    # A ServiceMonitor that selects nothing here, and a KEDA ScaledObject for another name, are about
+    # other workloads: they neither make this one Kubernetes-native nor pass unmentioned.
+    write(tmp_path / "monitor.yaml", "apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\n"
+                                     "metadata: {name: web}\nspec: {}\n---\napiVersion: keda.sh/v1alpha1\n"
+                                     "kind: ScaledObject\nmetadata: {name: s, namespace: ops}\n"
+                                     "spec: {scaleTargetRef: {name: other}}\n")
+    result = import_profiles(tmp_path)
+    profiles = {p.name: p for p in result.profiles}
+    assert "kubernetes_native" not in profiles["web"].data
+    assert any("ServiceMonitor web" in n and "monitoring or routing configuration" in n for n in result.notes)
+    assert any("ScaledObject s" in n and "selects no imported workload" in n for n in result.notes)
+
+
+def test_only_objects_that_select_or_target_a_workload_count_for_it(tmp_path: Path) -> None:
+    write(tmp_path / "app.yaml", """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: a, image: nginx, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: worker}}
+    spec: {containers: [{name: a, image: busybox}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop, labels: {svc: web}}
+spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
+---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: web, namespace: monitoring}
+spec: {namespaceSelector: {matchNames: [shop]}, selector: {matchLabels: {svc: web}}}
+---
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: worker-scaler, namespace: shop}
+spec: {scaleTargetRef: {name: worker}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec: {rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]}
+""")
+    result = import_profiles(tmp_path)
+    profiles = {p.name: p for p in result.profiles}
+    assert "kubernetes_native" not in profiles["web"].data, "monitoring and ingress are a note, not a dependency"
+    assert "ServiceMonitor web (monitoring.coreos.com) selects it" in profiles["web"].data["description"]
+    assert profiles["worker"].data["kubernetes_native"] is True
+    assert profiles["worker"].provenance["kubernetes_native"].original == \
+        "keda.sh/v1alpha1 ScaledObject targets it (scaleTargetRef)"
+    assert result.notes == (f"skipped {tmp_path / 'app.yaml'}: documents[5]: Ingress web (networking.k8s.io/v1): "
+                            f"not a workload (configuration, access or routing the workloads use)",)
 
 
 # --- nothing is executed or fetched --------------------------------------------------------------

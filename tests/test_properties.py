@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from advisor import RUNTIMES
 from advisor.api import recommend, score_profiles
+from advisor.knowledge.managed import products
 from advisor.profile.fields import FIELDS, PROTOCOLS, build_profile
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -22,6 +23,10 @@ def _value(spec: Any) -> st.SearchStrategy[Any]:
         return st.booleans()
     if spec.kind == "protocols":
         return st.lists(st.sampled_from(PROTOCOLS), min_size=1, max_size=3, unique=True)
+    if spec.kind == "string":  # backing_service: a known product, or any text (unknown ones get no alternative)
+        return st.one_of(st.sampled_from([p.key for p in products()]), st.text(max_size=20))
+    if spec.kind == "capabilities":
+        return st.lists(st.sampled_from(spec.choices), max_size=3, unique=True)
     if spec.name.startswith("priority_"):
         return st.integers(0, 5)
     if spec.name == "gpu":

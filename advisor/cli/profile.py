@@ -59,6 +59,8 @@ def profile_from(
             _warn(result.problems)
             raise UsageError(f"{path}: no workload named {service!r}; it holds: {names}")
     if not profiles:
+        for note in result.notes:
+            typer.echo(f"advisor: note: {note}", err=True)
         _warn(result.problems)
         raise UsageError(f"{path}: no workload found to import")
     if out == "-":
@@ -70,6 +72,8 @@ def profile_from(
         derived = len([f for f in profile.data if f not in ("name", "description")])
         typer.echo(f"{profile.name}: {derived} field(s) from {profile.provenance['name'].file}; "
                    f"unknown: {', '.join(profile.unknown)}", err=True)
+    for note in result.notes:
+        typer.echo(f"advisor: note: {note}", err=True)
     _warn(result.problems)
     if result.problems:
         raise typer.Exit(EXIT_INVALID_INPUT)

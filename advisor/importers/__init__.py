@@ -11,6 +11,7 @@ cannot be read is reported in `ImportResult.problems` (naming the file and the p
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from advisor.errors import UsageError
@@ -30,6 +31,7 @@ __all__ = [
     "import_profiles",
     "is_descriptor",
     "profile_data_from_descriptor",
+    "rendering_advice",
 ]
 
 MAX_DIRECTORY_FILES = 2000
@@ -54,6 +56,42 @@ def _directory_files(root: Path) -> list[Path]:
     return found
 
 
+_HELM_VALUES_NAME = re.compile(r"^(values|[\w.-]+[.-]values|values[.-][\w.-]+)\.ya?ml$", re.IGNORECASE)
+_KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "kustomization")
+
+
+def rendering_advice(path: Path) -> str | None:
+    """For a file that only becomes workloads once a tool renders it (a Helm chart's values file, a
+    kustomization), what it is and what to run; None for any other file.
+
+    A Helm values file is named values*.yaml (or sits beside a Chart.yaml) and holds no descriptor;
+    a kustomization is named kustomization.yaml or declares `kind: Kustomization`.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return None
+    name = path.name.lower()
+    if name == "chart.yaml" or name == "chart.yml":
+        return (f"{path}: a Helm chart's metadata (Chart.yaml), not a workload: render the chart with "
+                f"`helm template RELEASE {path.parent}` and import the output")
+    kustomization = name in _KUSTOMIZATION_NAMES
+    helm_values = bool(_HELM_VALUES_NAME.match(name)) or (
+        name.endswith((".yaml", ".yml")) and (path.parent / "Chart.yaml").is_file() and name != "chart.yaml")
+    if not (kustomization or helm_values):
+        return None
+    descriptor = read_file(path, _label(path))
+    documents = [d.data for d in descriptor.documents]
+    if any(isinstance(d, dict) and d.get("kind") == "Kustomization" for d in documents):
+        kustomization = True
+    elif _kinds(descriptor):
+        return None  # a real descriptor that happens to be called values.yaml
+    if kustomization:
+        return (f"{path}: a kustomization, not rendered manifests: run `kubectl kustomize {path.parent}` "
+                f"(or `kustomize build`), save the output and import that file")
+    return (f"{path}: a Helm chart's values file (settings for templates, not workloads): render the chart "
+            f"with `helm template RELEASE CHART -f {path}`, save the output and import that file")
+
+
 def _kinds(descriptor: DescriptorFile) -> set[str]:
     return {kind for document in descriptor.documents if (kind := classify(document.data)) is not None}
 
@@ -66,6 +104,8 @@ def is_descriptor(path: Path) -> bool:
         return any(is_descriptor(file) for file in _directory_files(path)[:200])
     if not path.is_file():
         return False
+    if rendering_advice(path) is not None:
+        return True  # importing it explains what it is and what to run
     if looks_like_compose_name(path):
         return True
     if path.suffix.lower() not in DESCRIPTOR_SUFFIXES:
@@ -91,14 +131,21 @@ def import_profiles(path: Path) -> ImportResult:
     if not single and not files:
         raise UsageError(f"{path}: no .yaml, .yml or .json files in this directory")
     problems: list[str] = []
+    notes: list[str] = []
     profiles: list[ImportedProfile] = []
     kubernetes_files: list[DescriptorFile] = []
     for file in files:
+        advice = rendering_advice(file)
+        if advice is not None:
+            if single:
+                raise UsageError(advice)
+            notes.append(f"skipped {advice}")
+            continue
         descriptor = read_file(file, _label(file))
         problems.extend(descriptor.problems)
         kinds = _kinds(descriptor)
         if not kinds:
-            # In a directory, other data files (package.json, values.yaml) are simply not descriptors.
+            # In a directory, other data files (package.json, dashboards) are simply not descriptors.
             if single and descriptor.documents and not descriptor.problems:
                 raise UsageError(
                     f"{descriptor.label}: not a compose file, Kubernetes manifest, ECS task definition or "
@@ -106,18 +153,23 @@ def import_profiles(path: Path) -> ImportResult:
             continue
         if "kubernetes" in kinds:
             kubernetes_files.append(descriptor)
-        for kind, reader in (("compose", read_compose), ("ecs_task_definition", read_ecs),
-                             ("cloudformation", read_cloudformation)):
+        if "compose" in kinds:
+            found, found_problems, found_notes = read_compose(descriptor)
+            profiles.extend(found)
+            problems.extend(found_problems)
+            notes.extend(found_notes)
+        for kind, reader in (("ecs_task_definition", read_ecs), ("cloudformation", read_cloudformation)):
             if kind in kinds:
                 found, found_problems = reader(descriptor)
                 profiles.extend(found)
                 problems.extend(found_problems)
     if kubernetes_files:
-        found, found_problems = read_kubernetes(kubernetes_files)
+        found, found_problems, found_notes = read_kubernetes(kubernetes_files)
         profiles.extend(found)
         problems.extend(found_problems)
+        notes.extend(found_notes)
     unique, renamed = _unique_names(profiles)
-    return ImportResult(tuple(unique), tuple(dict.fromkeys(problems + renamed)))
+    return ImportResult(tuple(unique), tuple(dict.fromkeys(problems + renamed)), tuple(dict.fromkeys(notes)))
 
 
 def _unique_names(profiles: list[ImportedProfile]) -> tuple[list[ImportedProfile], list[str]]:

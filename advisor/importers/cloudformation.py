@@ -16,7 +16,7 @@ from typing import Any
 
 from advisor.importers import hints
 from advisor.importers.documents import DescriptorFile
-from advisor.importers.ecs_taskdef import field_of, read_task_definition, value_of
+from advisor.importers.ecs_taskdef import field_of, placement_constraint, read_task_definition, value_of
 from advisor.importers.provenance import Draft, ImportedProfile, join_path
 
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
@@ -302,7 +302,8 @@ class TemplateReader:
         name, name_path = self._name(logical_id, properties, "FunctionName")
         draft = Draft(name, self.label, "cloudformation", name_path)
         type_path = self._path(logical_id, "Type")
-        draft.set("existing_platform", "lambda", type_path, resource["Type"])
+        draft.imply("existing_platform", "lambda", type_path, resource["Type"],
+                    "the workload is described as a Lambda function")
         draft.set("os", "linux", type_path, resource["Type"])
         if condition := resource.get("Condition"):
             draft.note(f"created only when the template condition {condition} holds")
@@ -383,7 +384,8 @@ class TemplateReader:
         port_hints = self._load_balanced_ports(logical_id)
         name, name_path = self._name(logical_id, properties, "Family")
         draft = Draft(name, self.label, "cloudformation", name_path)
-        draft.set("existing_platform", "ecs", self._path(logical_id, "Type"), resource["Type"])
+        draft.imply("existing_platform", "ecs", self._path(logical_id, "Type"), resource["Type"],
+                    "the workload is described as an ECS task definition")
         if condition := resource.get("Condition"):
             draft.note(f"created only when the template condition {condition} holds")
         read_task_definition(draft, properties, self._path(logical_id, "Properties"), port_hints)
@@ -401,6 +403,18 @@ class TemplateReader:
                 return
             draft = target[0]
             properties = self.resolver.resolve(raw)
+            # A service keeps its tasks running (replaced when they stop): a long-running process.
+            if "max_duration_s" not in draft.values:
+                draft.imply("max_duration_s", _service_task_lifetime_s(), self._path(logical_id, "Type"), kind,
+                            "an ECS service keeps its tasks running; counted as a long-running process "
+                            "(models/assumptions.yaml)")
+            launch_type = _text(properties.get("LaunchType"))
+            if launch_type in ("fargate", "ec2"):
+                draft.note(f"the ECS service runs it with launch type {launch_type.upper()} "
+                           f"({join_path(properties_path, 'LaunchType')})")
+            for i, constraint in enumerate(properties.get("PlacementConstraints") or []):
+                constraint_path = join_path(join_path(properties_path, "PlacementConstraints"), i)
+                placement_constraint(draft, constraint, constraint_path)
             strategy = properties.get("SchedulingStrategy")
             if _text(strategy) == "daemon":
                 draft.set_flag("daemon_per_host", join_path(properties_path, "SchedulingStrategy"), strategy)
@@ -488,6 +502,12 @@ class TemplateReader:
             return "grpc"
         return {"tcp": "tcp", "tls": "tcp", "udp": "udp", "tcp_udp": "udp"}.get(_text(properties.get("Protocol")),
                                                                                "http")
+
+
+def _service_task_lifetime_s() -> float:
+    from advisor.knowledge.base import knowledge
+
+    return knowledge().number("assume.service_task_lifetime_s")
 
 
 def _text(value: Any) -> str:

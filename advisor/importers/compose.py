@@ -43,10 +43,14 @@ def _closing_brace(text: str, start: int) -> int:
     return -1
 
 
-def interpolate_text(text: str) -> str | hints.Unresolved:
-    """`${VAR:-default}` with the default (no environment is read); `$$` is a literal `$`."""
+def interpolate_text(text: str, warnings: list[str] | None = None) -> str | hints.Unresolved:
+    """`${VAR:-default}` with the default, as Compose resolves it with no environment: a variable with
+    no default becomes an empty string (Compose warns; so do we, into `warnings`), `${VAR:?message}`
+    is an error (unresolved), `$$` is a literal `$`. Neither the environment nor `.env` is read, so
+    the result does not depend on the machine it runs on."""
     out: list[str] = []
     problems: list[str] = []
+    unset: list[str] = []
     i = 0
     while i < len(text):
         if text[i] != "$":
@@ -62,40 +66,48 @@ def interpolate_text(text: str) -> str | hints.Unresolved:
             if end < 0:
                 problems.append(f"{text[i:]} has no closing brace")
                 break
-            out.append(_braced(text[i + 2:end], problems))
+            out.append(_braced(text[i + 2:end], problems, unset))
             i = end + 1
             continue
         bare = _NAME.match(text, i + 1)
         if bare:
-            problems.append(f"${bare.group(0)} has no default (the environment is not read)")
+            unset.append(f"${bare.group(0)}")
             i = bare.end()
             continue
         out.append("$")
         i += 1
     if problems:
         return hints.Unresolved(text, problems[0])
+    if warnings is not None:
+        warnings.extend(f"{name} is not set and has no default: Compose substitutes an empty string "
+                        f"(the environment and .env are not read)" for name in unset)
     return "".join(out)
 
 
-def _braced(inner: str, problems: list[str]) -> str:
+def _braced(inner: str, problems: list[str], unset: list[str]) -> str:
     braced = _BRACED.match(inner)
     if not braced:
         problems.append(f"${{{inner}}} is not a valid interpolation")
         return ""
     op, arg = braced.group("op"), braced.group("arg") or ""
     if op in (":-", "-"):
-        value = interpolate_text(arg)
+        nested: list[str] = []
+        value = interpolate_text(arg, nested)
+        unset.extend(w.split(" ", 1)[0] for w in nested)
         if isinstance(value, hints.Unresolved):
             problems.append(value.reason)
             return ""
         return value
     if op in (":+", "+"):
         return ""  # the variable is unset here, so the alternative does not apply
-    problems.append(f"${{{braced.group('name')}}} has no default (the environment is not read)")
+    if op in (":?", "?"):
+        problems.append(f"${{{braced.group('name')}}} must be set ({arg or 'required'}); the environment is not read")
+        return ""
+    unset.append(f"${{{braced.group('name')}}}")
     return ""
 
 
-def interpolate(data: Any, memo: dict[int, Any] | None = None) -> Any:
+def interpolate(data: Any, memo: dict[int, Any] | None = None, warnings: list[str] | None = None) -> Any:
     """Interpolate every string value (not keys); shared YAML aliases are visited once."""
     memo = {} if memo is None else memo
     key = id(data)
@@ -105,13 +117,13 @@ def interpolate(data: Any, memo: dict[int, Any] | None = None) -> Any:
         out: Any = type(data)()  # keeps OverrideDict (`!override`) for `extends`
         memo[key] = out
         for k, v in data.items():
-            out[k] = interpolate(v, memo)
+            out[k] = interpolate(v, memo, warnings)
     elif isinstance(data, list):
         out = type(data)()
         memo[key] = out
-        out.extend(interpolate(v, memo) for v in data)
+        out.extend(interpolate(v, memo, warnings) for v in data)
     elif isinstance(data, str) and "$" in data:
-        value = interpolate_text(data)
+        value = interpolate_text(data, warnings)
         out = value if isinstance(value, hints.Unresolved) else hints.Interpolated(value, data)
     else:
         out = data
@@ -174,7 +186,9 @@ class ComposeReader:
     def __init__(self, descriptor: DescriptorFile, data: dict[str, Any]) -> None:
         self.descriptor = descriptor
         self.label = descriptor.label
-        self.data = interpolate(data)
+        warnings: list[str] = []
+        self.data = interpolate(data, warnings=warnings)
+        self.notes = [f"{descriptor.label}: {w}" for w in dict.fromkeys(warnings)]
         self.problems: list[str] = []
         self._other_files: dict[Path, dict[str, Any] | None] = {}
 
@@ -271,11 +285,14 @@ class ComposeReader:
                 draft.set("language", language, path, value, file=file)
             if hints.image_is_windows(value):
                 draft.set("os", "windows", path, value, file=file)
+        product = hints.backing_product(image[0]) if image is not None else None
         self._resources(draft, view)
         self._gpu(draft, view)
         self._security(draft, view)
         self._ports(draft, view)
-        self._volumes(draft, view, data)
+        self._volumes(draft, view, data, product)
+        if product is not None and image is not None:
+            draft.backing_service(product, image[2], image[0], file=image[1])
         platform = view.get("platform")
         if platform is not None:
             _read_platform(draft, *platform)
@@ -355,10 +372,22 @@ class ComposeReader:
                 draft.set_flag("host_networking", network[2], network[0], file=network[1])
             elif mode.startswith(("service:", "container:")):
                 draft.note(f"shares the network namespace of {mode.split(':', 1)[1]}")
-        for key, label in (("pid", "process"), ("ipc", "IPC")):
-            found = view.get(key)
-            if found is not None and _text(found[0]) == "host":
-                draft.note(f"uses the host's {label} namespace ({found[2]}: host)")
+        pid = view.get("pid")
+        if pid is not None and _text(pid[0]) == "host":
+            draft.set_flag("host_pid", pid[2], pid[0], file=pid[1])
+        ipc = view.get("ipc")
+        if ipc is not None and _text(ipc[0]) == "host":
+            draft.note(f"uses the host's IPC namespace ({ipc[2]}: host)")
+        for option, file, path in view.items("security_opt"):
+            try:
+                unconfined = hints.unconfined_security_option(option)
+            except ValueError as exc:
+                draft.problem(path, f"{hints.original_text(option)!r}: {exc}; skipped", file=file)
+                continue
+            if unconfined:  # Fargate takes no Docker security options; confinement off is host-level trust
+                draft.set_flag("privileged", path, option, file=file)
+        for device, file, path in view.items("devices"):
+            draft.set_flag("host_devices", path, device, file=file)
         for value, file, path in view.items("cap_add"):
             draft.add_capability(value, path, file=file)
         for entry, file, path in view.items("sysctls"):
@@ -386,41 +415,47 @@ class ComposeReader:
                 and "http" not in draft.values["protocols"]:
             draft.add_protocol("http", test[2], test[0], file=test[1])
 
-    def _volumes(self, draft: Draft, view: ServiceView, data: dict[str, Any]) -> None:
+    def _volumes(self, draft: Draft, view: ServiceView, data: dict[str, Any], product: Any) -> None:
         declared = data.get("volumes") if isinstance(data.get("volumes"), dict) else {}
         for volume, file, path in view.items("volumes"):
             try:
                 if isinstance(volume, dict):
                     kind = _text(volume.get("type") or "volume")
                     source = hints.scalar(volume.get("source"))
+                    target = hints.scalar(volume.get("target"))
                     read_only = bool(volume.get("read_only"))
                 else:
-                    kind, source, read_only = _short_volume(str(hints.scalar(volume)))
+                    kind, source, target, read_only = _short_volume(str(hints.scalar(volume)))
             except ValueError as exc:
                 draft.problem(path, f"{hints.original_text(volume)!r}: {exc}; skipped", file=file)
                 continue
             if kind == "bind" and source is not None:
                 text = str(source)
-                if not text.startswith("/"):
-                    continue  # ./src:/app, ~/config: development mounts of the checkout, not storage
-                if hints.host_path_kind(text) == "system":
-                    draft.note(f"mounts the host path {text}")
-                elif not read_only:
-                    draft.set_storage("local_nvme", path, volume, file=file)
+                if text.startswith("/"):
+                    draft.host_path(text, path, volume, read_only, file=file)
+                elif not read_only and hints.is_data_target(target, product):
+                    # ./data:/var/lib/postgresql/data: the service's state kept in a folder beside the file
+                    draft.set_storage("block", path, volume, file=file)
+                # other relative binds (./src:/app, ./nginx.conf:/etc/nginx/...): the checkout, not storage
             elif kind == "volume" and source:
                 definition = declared.get(str(source)) if isinstance(declared, dict) else None
                 draft.set_storage(_named_volume_kind(definition), path, volume, file=file)
+            elif kind in ("volume", "anonymous") and hints.is_data_target(target, product):
+                draft.set_storage("block", path, volume, file=file)  # an anonymous volume holding state
 
 
-def _short_volume(spec: str) -> tuple[str, str | None, bool]:
-    """`src:dst[:mode]` as (bind|volume, source, read_only); a lone `dst` is an anonymous volume."""
+def _short_volume(spec: str) -> tuple[str, str | None, str | None, bool]:
+    """`src:dst[:mode]` as (bind|volume|anonymous, source, target, read_only); a lone `dst` is an
+    anonymous volume. An empty source (`:/media`, left by an unset variable) is an error, as in Compose."""
     parts = spec.split(":")
     if len(parts) == 1:
-        return "anonymous", None, False
+        return "anonymous", None, parts[0], False
     source = parts[0]
+    if not source.strip():
+        raise ValueError("the volume source is empty (an unset variable leaves nothing before the colon)")
     read_only = len(parts) > 2 and "ro" in parts[2].split(",")
     kind = "bind" if source.startswith(("/", ".", "~")) else "volume"
-    return kind, source, read_only
+    return kind, source, parts[1], read_only
 
 
 def _named_volume_kind(definition: Any) -> str:
@@ -483,11 +518,11 @@ def _read_platform(draft: Draft, value: Any, file: str, path: str) -> None:
         draft.set("arch", arch, path, value, file=file)
 
 
-def read_compose(descriptor: DescriptorFile) -> tuple[list[ImportedProfile], list[str]]:
-    """Every service of a compose file as a profile, and the problems met."""
+def read_compose(descriptor: DescriptorFile) -> tuple[list[ImportedProfile], list[str], list[str]]:
+    """Every service of a compose file as a profile, the problems met and notes (unset variables)."""
     for document in descriptor.documents:
         if isinstance(document.data, dict) and isinstance(document.data.get("services"), dict):
             reader = ComposeReader(descriptor, document.data)
             profiles = reader.read()
-            return profiles, reader.problems
-    return [], [f"{descriptor.label}: no services mapping; nothing to import"]
+            return profiles, reader.problems, reader.notes
+    return [], [f"{descriptor.label}: no services mapping; nothing to import"], []

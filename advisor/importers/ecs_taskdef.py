@@ -52,29 +52,34 @@ def read_task_definition(draft: Draft, task: dict[str, Any], base: str,
     _size(draft, task, base, container_items)
     _platform(draft, task, base, container_items)
     compat = field_of(task, "requiresCompatibilities")
-    if compat and isinstance(compat[1], list) and any(_upper(c) == "EXTERNAL" for c in compat[1]):
-        draft.set("hybrid", "on_prem", join_path(base, compat[0]), compat[1])
+    if compat and isinstance(compat[1], list):
+        launch_types = [_upper(c) for c in compat[1] if _upper(c)]
+        if "EXTERNAL" in launch_types:
+            draft.set("hybrid", "on_prem", join_path(base, compat[0]), compat[1])
+        if launch_types:
+            # The launch types ECS validated the task definition for: what the team runs it on today.
+            draft.note(f"the task definition is registered for {' and '.join(launch_types)} "
+                       f"({join_path(base, compat[0])})")
     network = field_of(task, "networkMode")
     if network and _upper(network[1]) == "HOST":
         draft.set_flag("host_networking", join_path(base, network[0]), network[1])
-    for key, label in (("pidMode", "process"), ("ipcMode", "IPC")):
-        found = field_of(task, key)
-        if found and _upper(found[1]) == "HOST":
-            draft.note(f"uses the host's {label} namespace ({key}: host)")
+    pid = field_of(task, "pidMode")
+    if pid and _upper(pid[1]) == "HOST":
+        draft.set_flag("host_pid", join_path(base, pid[0]), pid[1])
+    ipc = field_of(task, "ipcMode")
+    if ipc and _upper(ipc[1]) == "HOST":
+        draft.note(f"uses the host's IPC namespace ({ipc[0]}: host)")
     storage = field_of(task, "ephemeralStorage")
     if storage and isinstance(storage[1], dict):
         size = field_of(storage[1], "sizeInGiB")
         if size:
             _convert(draft, "ephemeral_storage_gb", hints.plain_number, size[1],
                      join_path(join_path(base, storage[0]), size[0]))
-    _volumes(draft, task, base)
-    for constraint_key in ("placementConstraints",):
-        found = field_of(task, constraint_key)
-        if found and isinstance(found[1], list):
-            for i, constraint in enumerate(found[1]):
-                expression = str(value_of(constraint, "expression", ""))
-                if "ecs.instance-type" in expression:
-                    draft.set_flag("specific_instance_type", join_path(join_path(base, found[0]), i), expression)
+    _volumes(draft, task, base, container_items)
+    found = field_of(task, "placementConstraints")
+    if found and isinstance(found[1], list):
+        for i, constraint in enumerate(found[1]):
+            placement_constraint(draft, constraint, join_path(join_path(base, found[0]), i))
     gpu_total = 0
     gpu_sources: list[tuple[str, Any]] = []
     for path, container in container_items:
@@ -178,6 +183,9 @@ def _platform(draft: Draft, task: dict[str, Any], base: str, containers: list[tu
 
 def _container(draft: Draft, container: dict[str, Any], path: str, port_hints: dict[str, str]) -> None:
     image = field_of(container, "image")
+    product = hints.backing_product(image[1]) if image else None
+    if product is not None and image is not None and "backing_service" not in draft.values:
+        draft.backing_service(product, join_path(path, image[0]), image[1])
     if image and "language" not in draft.values:
         language = hints.image_language(image[1])
         if language:
@@ -201,7 +209,16 @@ def _container(draft: Draft, container: dict[str, Any], path: str, port_hints: d
                     draft.add_capability(value, join_path(add_path, i))
         devices = field_of(linux[1], "devices")
         if devices and isinstance(devices[1], list) and devices[1]:
-            draft.note(f"maps host devices into the container ({join_path(linux_path, devices[0])})")
+            draft.set_flag("host_devices", join_path(linux_path, devices[0]), devices[1])
+    options = field_of(container, "dockerSecurityOptions")
+    if options and isinstance(options[1], list):
+        for i, option in enumerate(options[1]):
+            option_path = join_path(join_path(path, options[0]), i)
+            try:
+                if hints.unconfined_security_option(option):
+                    draft.set_flag("privileged", option_path, option)
+            except ValueError as exc:
+                draft.problem(option_path, f"{hints.original_text(option)!r}: {exc}; skipped")
     controls = field_of(container, "systemControls")
     if controls and isinstance(controls[1], list):
         for i, control in enumerate(controls[1]):
@@ -229,10 +246,26 @@ def _container(draft: Draft, container: dict[str, Any], path: str, port_hints: d
             draft.add_protocol(protocol, mapping_path, mapping)
 
 
-def _volumes(draft: Draft, task: dict[str, Any], base: str) -> None:
+_INSTANCE_TYPE = re.compile(r"ecs\.instance-type\s*(==|=~|in|matches)\s*\(?\s*['\"]?([A-Za-z0-9.*,\s-]+)")
+
+
+def placement_constraint(draft: Draft, constraint: Any, path: str) -> None:
+    """A `memberOf` constraint on `attribute:ecs.instance-type` pins the task to an EC2 family: the
+    runtime must offer that family (not Fargate, not Lambda), and the note names it for sizing."""
+    expression = str(value_of(constraint, "expression", "") or "")
+    match = _INSTANCE_TYPE.search(expression)
+    if match is None:
+        return
+    draft.set_flag("specific_instance_type", path, expression)
+    types = ", ".join(t.strip() for t in match.group(2).split(",") if t.strip())
+    draft.note(f"placed only on EC2 instance type {types} ({path}): size the EC2 capacity on that type")
+
+
+def _volumes(draft: Draft, task: dict[str, Any], base: str, containers: list[tuple[str, dict[str, Any]]]) -> None:
     volumes = field_of(task, "volumes")
     if not volumes or not isinstance(volumes[1], list):
         return
+    read_only = _read_only_volumes(containers)
     for i, volume in enumerate(volumes[1]):
         path = join_path(join_path(base, volumes[0]), i)
         if not isinstance(volume, dict):
@@ -252,15 +285,19 @@ def _volumes(draft: Draft, task: dict[str, Any], base: str) -> None:
             source = value_of(host, "sourcePath") if isinstance(host, dict) else None
             if source is None:
                 continue  # a bind-mount volume with no host path: scratch space inside the task
-            try:
-                kind = hints.host_path_kind(source)
-            except ValueError as exc:
-                draft.problem(path, f"{hints.original_text(source)!r}: {exc}; skipped")
-                continue
-            if kind == "system":
-                draft.note(f"mounts the host path {source}")
-            else:
-                draft.set_storage("local_nvme", path, volume)
+            draft.host_path(source, path, volume, str(value_of(volume, "name", "")) in read_only)
+
+
+def _read_only_volumes(containers: list[tuple[str, dict[str, Any]]]) -> set[str]:
+    """Names of the volumes every container that mounts them mounts read-only."""
+    modes: dict[str, bool] = {}
+    for _path, container in containers:
+        points = value_of(container, "mountPoints")
+        for point in points if isinstance(points, list) else []:
+            name = value_of(point, "sourceVolume")
+            if isinstance(name, str):
+                modes[name] = modes.get(name, True) and value_of(point, "readOnly") is True
+    return {name for name, only in modes.items() if only}
 
 
 def task_name(task: dict[str, Any], fallback: str) -> tuple[str, str]:
@@ -287,7 +324,8 @@ def read_ecs(descriptor: DescriptorFile) -> tuple[list[ImportedProfile], list[st
         name, key = task_name(data, fallback)
         name_path = join_path(base, key) if key else base or "(file name)"
         draft = Draft(name, descriptor.label, "ecs_task_definition", name_path)
-        draft.set("existing_platform", "ecs", join_path(base, "containerDefinitions"), "ECS task definition")
+        draft.imply("existing_platform", "ecs", join_path(base, "containerDefinitions"), "ECS task definition",
+                    "the workload is described as an ECS task definition")
         read_task_definition(draft, data, base)
         profiles.append(draft.finish("ECS task definition"))
         problems.extend(draft.problems)

@@ -213,17 +213,39 @@ def port_protocol(number: Any, transport: Any = "tcp", name: Any = None, app_pro
     return "tcp"
 
 
-_COMPOSE_PORT = re.compile(
-    r"^(?:(?P<ip>\[[^\]]*\]|[0-9.]+):)?(?:(?P<published>[0-9]+(?:-[0-9]+)?)?:)?"
-    r"(?P<target>[0-9]+(?:-[0-9]+)?)(?:/(?P<proto>[a-zA-Z]+))?$")
+_PORT_RANGE = re.compile(r"^[0-9]+(?:-[0-9]+)?$")
 
 
 def compose_port(spec: str) -> tuple[str, str | None, str]:
-    """A compose short port syntax `[IP:][HOST:]CONTAINER[/PROTO]` as (target, published, transport)."""
-    match = _COMPOSE_PORT.match(spec.strip())
-    if not match:
+    """A compose short port syntax `[[IP:]HOST:]CONTAINER[/PROTO]` as (target, published, transport).
+
+    Parsed from the right as Compose does: the last part is the container port, the one before the
+    published port (empty: any free host port), the rest the host IP (empty: all interfaces, which is
+    what an unset variable or an empty default such as `${IP-}` leaves).
+    """
+    text = spec.strip()
+    transport = "tcp"
+    if "/" in text:
+        text, transport = text.rsplit("/", 1)
+        if not re.fullmatch(r"[a-zA-Z]+", transport):
+            raise ValueError("not a compose port ([IP:][HOST:]CONTAINER[/PROTOCOL])")
+    parts = text.rsplit(":", 2) if not text.startswith("[") else _ipv6_port_parts(text)
+    target = parts[-1]
+    published = parts[-2] if len(parts) > 1 else None
+    host_ip = parts[-3] if len(parts) > 2 else ""
+    if not _PORT_RANGE.match(target) or (published and not _PORT_RANGE.match(published)) \
+            or (host_ip and not re.fullmatch(r"\[[0-9a-fA-F:.]*\]|[0-9.]+|[0-9a-fA-F:]+", host_ip)):
         raise ValueError("not a compose port ([IP:][HOST:]CONTAINER[/PROTOCOL])")
-    return match.group("target"), match.group("published"), (match.group("proto") or "tcp").lower()
+    return target, published or None, transport.lower()
+
+
+def _ipv6_port_parts(text: str) -> list[str]:
+    """`[::1]:8080:80` as ["[::1]", "8080", "80"]."""
+    end = text.find("]")
+    if end < 0:
+        raise ValueError("not a compose port: unclosed [ in the host IP")
+    rest = text[end + 1:].lstrip(":")
+    return [text[:end + 1], *rest.split(":", 1)]
 
 
 # --- images --------------------------------------------------------------------------------------
@@ -249,8 +271,19 @@ _LANGUAGE_IMAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(^|/)ruby$", "ruby"),
         (r"(^|/)rust$", "rust"),
     ))
-_WINDOWS_IMAGE = re.compile(r"(^|/)windows/(servercore|nanoserver|server)$|(^|/)dotnet/framework/")
-_WINDOWS_TAG = re.compile(r"(nanoserver|windowsservercore|servercore|ltsc20\d\d)")
+# Windows base images by family, not by exact path: the Windows base images themselves
+# (mcr.microsoft.com/windows/servercore, nanoserver, server, and everything built on them such as
+# windows/servercore/iis), the older Docker Hub names (microsoft/iis, microsoft/windowsservercore,
+# microsoft/nanoserver, microsoft/aspnet, microsoft/dotnet-framework...), .NET Framework images, and
+# any tag naming a Windows base (windowsservercore-ltsc2019, nanoserver-1809, ltsc2022, 1709...).
+_WINDOWS_IMAGE = re.compile(
+    r"(^|/)windows(/|$)"
+    r"|(^|/)(windowsservercore|nanoserver|servercore)(/|$)"
+    r"|^microsoft/(iis|aspnet|dotnet-framework|dotnet-framework-build|wcf|windowsservercore|nanoserver"
+    r"|mssql-server-windows[\w-]*|powershell:nanoserver)($|/)"
+    r"|(^|/)dotnet/framework/"
+    r"|(^|/)[\w.-]*-windows(servercore)?$")
+_WINDOWS_TAG = re.compile(r"(^|[-_.])(nanoserver|windowsservercore|servercore|windows|ltsc20\d\d)($|[-_.])")
 
 
 def split_image(image: str) -> tuple[str, str]:
@@ -313,10 +346,16 @@ def lambda_runtime_language(runtime: Any) -> str | None:
 
 # --- kernel, capabilities, host paths ------------------------------------------------------------
 
-NOTED_CAPABILITIES = frozenset({"NET_ADMIN", "SYS_ADMIN", "NET_RAW", "SYS_PTRACE", "SYS_TIME", "IPC_LOCK",
-                                "SYS_RESOURCE", "SYS_NICE", "NET_BIND_SERVICE", "BPF", "PERFMON", "ALL"})
 KERNEL_CAPABILITIES = frozenset({"SYS_MODULE", "SYS_RAWIO", "SYS_BOOT"})
 _NAMESPACED_SYSCTL = re.compile(r"^(net\.|kernel\.shm|kernel\.msg|kernel\.sem$|fs\.mqueue\.)")
+
+
+def default_capabilities() -> frozenset[str]:
+    """The capabilities every container has unless dropped (models/assumptions.yaml): adding one of
+    these back after `cap_drop: ALL` asks for nothing beyond the default."""
+    from advisor.knowledge.base import knowledge
+
+    return frozenset(str(c).upper() for c in knowledge().value("assume.container_default_capabilities"))
 
 
 def capability_name(value: Any) -> str:
@@ -332,18 +371,70 @@ def sysctl_is_namespaced(name: Any) -> bool:
 
 _SYSTEM_PATHS = ("/proc", "/sys", "/dev", "/run", "/var/run", "/var/log", "/var/lib/docker",
                  "/var/lib/containerd", "/var/lib/kubelet", "/etc", "/lib/modules", "/usr", "/boot",
-                 "/tmp", "/opt/cni", "/sys/fs/cgroup")
+                 "/tmp", "/opt/cni", "/sys/fs/cgroup", "/var/lib/cni", "/lib", "/bin", "/sbin", "/root")
+# Paths only a Kubernetes node has: the kubelet's plugin and pod folders (device plugins, CSI node
+# plugins), the CNI configuration and binaries. An agent that mounts them talks to the kubelet.
+_KUBERNETES_NODE_PATHS = ("/var/lib/kubelet", "/etc/kubernetes", "/etc/cni", "/opt/cni", "/var/lib/cni",
+                          "/var/log/pods", "/run/flannel", "/var/run/calico", "/var/lib/calico")
+
+
+def _under(text: str, prefixes: tuple[str, ...]) -> bool:
+    return any(text == prefix or text.startswith(prefix + "/") for prefix in prefixes)
 
 
 def host_path_kind(path: Any) -> str:
-    """`system` for host paths agents read (/proc, /var/run/docker.sock, ...), `data` for others."""
+    """What a host path gives a container: `device` (/dev...), `kubernetes_node` (kubelet and CNI
+    folders), `system` (/proc, /sys, the docker socket, host logs...), or `data` (anything else)."""
     text = str(scalar(path)).strip().rstrip("/") or "/"
     if text == "/":
         return "system"
-    for prefix in _SYSTEM_PATHS:
-        if text == prefix or text.startswith(prefix + "/"):
-            return "system"
+    if _under(text, ("/dev",)):
+        return "device"
+    if _under(text, _KUBERNETES_NODE_PATHS):
+        return "kubernetes_node"
+    if _under(text, _SYSTEM_PATHS):
+        return "system"
     return "data"
+
+
+def unconfined_security_option(value: Any) -> bool:
+    """True for a Docker security option that turns confinement off (`seccomp:unconfined`,
+    `apparmor=unconfined`, `systempaths=unconfined`, `label:disable`)."""
+    text = str(scalar(value)).strip().lower().replace("=", ":")
+    return text in ("seccomp:unconfined", "apparmor:unconfined", "systempaths:unconfined", "label:disable")
+
+
+# --- backing services ----------------------------------------------------------------------------
+
+def backing_product(image: Any) -> Any:
+    """The well-known database, cache, broker or search engine an image runs (a
+    `advisor.knowledge.managed.Product`), or None."""
+    try:
+        text = scalar(image)
+    except ValueError:
+        return None
+    if not isinstance(text, str) or not text.strip():
+        return None
+    from advisor.knowledge.managed import product_for_image
+
+    repository, _tag = split_image(text)
+    return product_for_image(repository)
+
+
+# Folders that hold a service's state whatever the product: a read-write mount there is storage the
+# service needs, not a development mount of the source tree.
+_DATA_TARGETS = ("/data", "/var/lib", "/var/opt", "/bitnami", "/srv/data", "/opt/data")
+
+
+def is_data_target(target: Any, product: Any = None) -> bool:
+    """True when a container path is where a service keeps state (a product's data folder, /data, /var/lib/...)."""
+    try:
+        text = str(scalar(target)).strip().rstrip("/")
+    except ValueError:
+        return False
+    if product is not None and _under(text, tuple(product.data_paths)):
+        return True
+    return _under(text, _DATA_TARGETS)
 
 
 # --- schedules -----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ StorageClass, a RoleBinding or a custom resource in one file informs the workloa
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,6 +39,28 @@ WORKLOAD_KINDS = {
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
     "Pod": ("spec",),
 }
+# Custom resources that carry pod templates somewhere other than spec.template.spec, with the
+# workload type the kind implies. Kubeflow training jobs hold one template per replica type under
+# spec.<x>ReplicaSpecs; KServe puts the model server in spec.predictor; Argo Workflows list one
+# container per step template; KEDA's ScaledJob wraps a Job template.
+TRAINING_GROUP = "kubeflow.org"
+KSERVE_KINDS = ("InferenceService",)
+ARGO_WORKFLOW_KINDS = ("Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow")
+KEDA_JOB_KINDS = ("ScaledJob",)
+KSERVE_MODEL_KEYS = ("model", "sklearn", "xgboost", "tensorflow", "pytorch", "triton", "onnx", "pmml", "lightgbm",
+                     "paddle", "huggingface", "mlflow")
+# Objects that only observe or route to a workload: they never make it depend on the Kubernetes API
+# (the monitoring or routing is re-created with the target's tooling); they are a note at most.
+OBSERVING_GROUPS = ("monitoring.coreos.com", "monitoring.googleapis.com", "networking.istio.io",
+                    "security.istio.io", "traefik.io", "traefik.containo.us", "projectcontour.io",
+                    "gateway.networking.k8s.io", "getambassador.io", "configuration.konghq.com", "cert-manager.io",
+                    "externaldns.k8s.io", "policy.linkerd.io", "linkerd.io", "split.smi-spec.io")
+# Core objects read for what they tell about the workloads beside them (ports, claims, storage
+# classes, service-account bindings); every other non-workload object is named in a note.
+SUPPORTING_KINDS = ("Service", "PersistentVolumeClaim", "StorageClass", "RoleBinding", "ClusterRoleBinding")
+# Key of a pod assembled from a custom resource (Argo step, KServe model) that lists where each of its
+# containers is in the document, so provenance points at the file's own path.
+CONTAINER_PATHS = "\x00container_paths"
 OS_LABELS = ("kubernetes.io/os", "beta.kubernetes.io/os")
 ARCH_LABELS = ("kubernetes.io/arch", "beta.kubernetes.io/arch")
 INSTANCE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type",
@@ -47,6 +70,13 @@ PROBE_PORT_NAMES = re.compile(r"^(health|healthz|healthcheck|liveness|readiness|
 ARCHES = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "arm64", "aarch64": "arm64"}
 GPU_RESOURCES = ("nvidia.com/gpu", "amd.com/gpu")
 ACCELERATOR_RESOURCES = ("aws.amazon.com/neuron", "aws.amazon.com/neuroncore", "aws.amazon.com/neurondevice")
+# In-tree volume types by what they give the pod: a network file system many pods share, or a disk
+# attached to one node.
+SHARED_VOLUME_TYPES = ("nfs", "azureFile", "cephfs", "glusterfs", "quobyte")
+BLOCK_VOLUME_TYPES = ("awsElasticBlockStore", "gcePersistentDisk", "azureDisk", "cinder", "rbd", "iscsi", "fc",
+                      "portworxVolume", "vsphereVolume", "scaleIO", "storageos", "photonPersistentDisk", "flocker",
+                      "flexVolume")
+SHARED_CSI_DRIVERS = ("efs", "nfs", "filestore", "file.csi", "azurefile", "fsx", "cephfs", "s3", "smb")
 
 
 @dataclass(frozen=True)
@@ -130,11 +160,17 @@ class KubernetesReader:
         self.storage_classes = {o.name: o for o in self.objects if o.kind == "StorageClass" and o.name}
         self.services = [o for o in self.objects if o.kind == "Service"]
         # Custom resources other than custom workloads (a Rollout is a workload of its own; a
-        # ServiceMonitor, Certificate or ScaledObject is something the workloads beside it rely on).
-        self.custom = [o for o in self.objects
-                       if (o.group not in CORE_GROUPS and not _has_pod_template(o))
-                       or o.kind == "CustomResourceDefinition"]
+        # ScaledObject or a ServiceMonitor is something that may select the workloads beside it).
+        self.custom = [o for o in self.objects if o.group not in CORE_GROUPS and _pod_templates(o) is None]
+        self.used_custom: set[int] = set()
         self.bound_accounts = self._bound_service_accounts()
+        self.notes: list[str] = []
+        for obj in objects:
+            if obj.is_build_config:
+                self.notes.append(
+                    f"skipped {obj.file}: {obj.path or 'document'}: {obj.kind} ({obj.api_version}) configures a "
+                    f"build tool, it is not a workload: run `kubectl kustomize` (or the tool) on its folder and "
+                    f"import the rendered manifests")
 
     def _bound_service_accounts(self) -> dict[tuple[Any, str], KubeObject]:
         bound: dict[tuple[Any, str], KubeObject] = {}
@@ -150,42 +186,59 @@ class KubernetesReader:
         profiles: list[ImportedProfile] = []
         counters: dict[str, int] = {}
         for obj in self.objects:
-            template = WORKLOAD_KINDS.get(obj.kind) if obj.group in CORE_GROUPS else None
-            if template is None and obj.group not in CORE_GROUPS and _has_pod_template(obj):
-                template = ("spec", "template", "spec")
-            if template is None:
+            found = _pod_templates(obj)
+            if found is None:
                 continue
-            pod, pod_path = _dig(obj.data, obj.path, *template)
-            if not isinstance(pod, dict) or not isinstance(pod.get("containers"), list):
-                self.problems.append(f"{obj.file}: {pod_path}: {obj.kind} without a pod template; skipped")
+            templates, reason = found
+            if not templates:
+                self.problems.append(f"{obj.file}: {obj.path or 'document'}: {obj.kind} {reason}; skipped")
                 continue
             counters[obj.kind] = counters.get(obj.kind, 0) + 1
-            name = obj.name
-            name_path = join_path(join_path(obj.path, "metadata"), "name")
+            generated = None if obj.name else _generated_name(obj)
+            name = obj.name or generated
+            name_path = join_path(join_path(obj.path, "metadata"), "generateName" if generated else "name")
             if name is None:
                 name = f"{obj.kind.lower()}-{counters[obj.kind]}"
                 self.problems.append(f"{obj.file}: {name_path}: no usable name "
                                      f"({obj.metadata.get('name')!r}); named it {name!r}")
             draft = Draft(name, obj.file, "kubernetes", name_path)
-            self._read_workload(draft, obj, pod, pod_path)
+            self._read_workload(draft, obj, templates)
             profiles.append(draft.finish(f"Kubernetes {obj.kind}"))
             self.problems.extend(draft.problems)
+        for obj in self.objects:
+            if obj.group in CORE_GROUPS and obj.kind not in SUPPORTING_KINDS and _pod_templates(obj) is None:
+                what = "defines a custom kind" if obj.kind == "CustomResourceDefinition" else \
+                    "not a workload (configuration, access or routing the workloads use)"
+                self.notes.append(f"skipped {obj.file}: {obj.path or 'document'}: {obj.kind} {obj.name or ''} "
+                                  f"({obj.api_version}): {what}")
+        for i, custom in enumerate(self.custom):
+            if i in self.used_custom:
+                continue
+            spec = _mapping(custom.data.get("spec"))
+            runs_pods = any(key in spec for key in ("replicas", "image", "version", "podTemplate", "template"))
+            what = "defines a custom kind" if custom.kind == "CustomResourceDefinition" else (
+                "monitoring or routing configuration, not a workload"
+                if custom.group in OBSERVING_GROUPS and not runs_pods else
+                "a custom resource whose pods its operator creates; the file holds no pod template this reader "
+                "knows, so nothing here can be sized (import the operator's rendered pods instead)")
+            self.notes.append(f"skipped {custom.file}: {custom.path or 'document'}: {custom.kind} "
+                              f"{custom.name or ''} ({custom.api_version}): {what}; it selects no imported workload")
         return profiles
 
     # --- one workload --------------------------------------------------------------------------
 
-    def _read_workload(self, draft: Draft, obj: KubeObject, pod: dict[str, Any], pod_path: str) -> None:
+    def _read_workload(self, draft: Draft, obj: KubeObject, templates: list[tuple[dict[str, Any], str]]) -> None:
         kind_path = join_path(obj.path, "kind")
         kind_original = f"{obj.api_version} {obj.kind}"
-        draft.set("existing_platform", "kubernetes", kind_path, kind_original)
-        containers = [(join_path(join_path(pod_path, "containers"), i), c)
-                      for i, c in enumerate(pod["containers"]) if isinstance(c, dict)]
-        # Native sidecars (init containers that keep running) use resources for the pod's whole life.
-        containers += [(join_path(join_path(pod_path, "initContainers"), i), c)
-                       for i, c in enumerate(_list(pod.get("initContainers")))
-                       if isinstance(c, dict) and c.get("restartPolicy") == "Always"]
-        if containers:
-            path, first = containers[0]
+        draft.imply("existing_platform", "kubernetes", kind_path, kind_original,
+                    "the workload is described as a Kubernetes manifest")
+        draft.imply("k8s_experience", _manifest_k8s_experience(), kind_path, kind_original,
+                    "a team that keeps Kubernetes manifests knows some Kubernetes (models/assumptions.yaml)")
+        every: list[tuple[str, dict[str, Any]]] = []
+        for pod, pod_path in templates:
+            every += _containers(pod, pod_path)
+        if every:
+            path, first = every[0]
             draft.set("containerized", True, join_path(path, "image"), first.get("image", "container"))
             language = hints.image_language(first.get("image"))
             if language:
@@ -196,30 +249,55 @@ class KubernetesReader:
             draft.set_workload_type("stateful_service", kind_path, kind_original)
         elif obj.kind == "Job":
             draft.set_workload_type("batch_job", kind_path, kind_original)
-        elif obj.kind == "CronJob":
+        elif obj.kind in ("CronJob", "CronWorkflow"):
             draft.set_workload_type("scheduled_job", kind_path, kind_original)
             schedule, schedule_path = _dig(obj.data, obj.path, "spec", "schedule")
+            if schedule is None:
+                schedules, schedules_path = _dig(obj.data, obj.path, "spec", "schedules")
+                if isinstance(schedules, list) and schedules:
+                    schedule, schedule_path = schedules[0], join_path(schedules_path, 0)
             if schedule is not None:
                 self._convert(draft, "requests_per_month", hints.schedule_runs_per_month, schedule, schedule_path)
+        elif obj.group == TRAINING_GROUP and obj.kind.endswith("Job"):
+            draft.set_workload_type("ml_training", kind_path, kind_original)
+        elif obj.kind in KSERVE_KINDS:
+            draft.set_workload_type("ml_inference", kind_path, kind_original)
+        elif obj.kind in ARGO_WORKFLOW_KINDS:
+            draft.set_workload_type("batch_job", kind_path, kind_original)
+        elif obj.kind in KEDA_JOB_KINDS:
+            draft.set_workload_type("queue_worker", kind_path, kind_original)
         for keys in (("spec", "activeDeadlineSeconds"), ("spec", "jobTemplate", "spec", "activeDeadlineSeconds")):
             deadline, deadline_path = _dig(obj.data, obj.path, *keys)
             if deadline is not None:
                 self._convert(draft, "max_duration_s", hints.plain_number, deadline, deadline_path)
+        pod, pod_path = templates[0]
         if "max_duration_s" not in draft.values and pod.get("activeDeadlineSeconds") is not None:
             self._convert(draft, "max_duration_s", hints.plain_number, pod["activeDeadlineSeconds"],
                           join_path(pod_path, "activeDeadlineSeconds"))
-        self._resources(draft, containers)
-        self._security(draft, pod, pod_path, containers)
-        self._scheduling(draft, pod, pod_path, containers)
-        self._ports(draft, obj, pod, containers)
-        self._volumes(draft, obj, pod, pod_path)
-        self._kubernetes_native(draft, obj, pod)
+        # The most demanding pod template sizes the workload (a training job's workers, not its launcher).
+        sized = max(templates, key=lambda t: _template_size(t[0], t[1]))
+        self._resources(draft, sized[0], sized[1], _containers(*sized))
+        for pod, pod_path in templates:
+            containers = _containers(pod, pod_path)
+            self._security(draft, pod, pod_path, containers)
+            self._scheduling(draft, pod, pod_path, containers)
+            self._volumes(draft, obj, pod, pod_path, containers)
+        self._ports(draft, obj, templates[0][0], every)
+        self._kubernetes_native(draft, obj, templates[0][0])
+        self._backing_service(draft, every)
         protocols = draft.values.get("protocols", [])
         serves = obj.kind in ("Deployment", "ReplicaSet", "ReplicationController", "Pod") \
-            or obj.group not in CORE_GROUPS
+            or (obj.group not in CORE_GROUPS and draft.type_rank == 0)
         if serves and ("http" in protocols or "grpc" in protocols):
             source = draft.provenance["protocols"]
             draft.set_workload_type("http_api", source.path, source.original, file=source.file)
+
+    def _backing_service(self, draft: Draft, containers: list[tuple[str, dict[str, Any]]]) -> None:
+        for path, container in containers:
+            product = hints.backing_product(container.get("image"))
+            if product is not None:
+                draft.backing_service(product, join_path(path, "image"), container.get("image"))
+                return
 
     def _convert(self, draft: Draft, field: str, converter: Any, value: Any, path: str) -> bool:
         try:
@@ -229,13 +307,24 @@ class KubernetesReader:
             return False
         return draft.set(field, converted, path, value)
 
-    def _resources(self, draft: Draft, containers: list[tuple[str, dict[str, Any]]]) -> None:
-        """Per container the limit, else the request; the pod needs the sum over its containers."""
+    def _resources(self, draft: Draft, pod: dict[str, Any], pod_path: str,
+                   containers: list[tuple[str, dict[str, Any]]]) -> None:
+        """Pod-level `spec.resources` when set (Kubernetes 1.32+: a budget for the whole pod); else per
+        container the limit, else the request, summed over the containers."""
+        pod_resources = _mapping(pod.get("resources"))
         for field, resources, converter in (
                 ("vcpu", ("cpu",), hints.k8s_cpu),
                 ("memory_mb", ("memory",), hints.k8s_memory_mb),
                 ("ephemeral_storage_gb", ("ephemeral-storage",), hints.k8s_storage_gb),
                 ("gpu", GPU_RESOURCES, hints.k8s_cpu)):
+            pod_level = _container_resource({"resources": pod_resources}, pod_path, resources)
+            if pod_level is not None:
+                value, value_path = pod_level
+                try:
+                    draft.set(field, converter(value), value_path, value)
+                    continue
+                except ValueError as exc:
+                    draft.problem(value_path, f"{value!r}: {exc}; skipped")
             total = 0.0
             sources: list[tuple[str, Any]] = []
             for path, container in containers:
@@ -263,10 +352,12 @@ class KubernetesReader:
         for key, field in (("hostNetwork", "host_networking"),):
             if pod.get(key) is not None:
                 self._flag(draft, field, pod[key], join_path(pod_path, key))
-        for key, label in (("hostPID", "process"), ("hostIPC", "IPC")):
-            if pod.get(key) is True:
-                draft.note(f"uses the host's {label} namespace ({key}: true)")
+        if pod.get("hostPID") is not None:
+            self._flag(draft, "host_pid", pod["hostPID"], join_path(pod_path, "hostPID"))
+        if pod.get("hostIPC") is True:
+            draft.note("uses the host's IPC namespace (hostIPC: true)")
         pod_security, pod_security_path = _dig(pod, pod_path, "securityContext")
+        self._unconfined(draft, _mapping(pod_security), pod_security_path)
         for i, sysctl in enumerate(_list(_mapping(pod_security).get("sysctls"))):
             path = join_path(join_path(join_path(pod_security_path, "sysctls"), i), "name")
             name = _mapping(sysctl).get("name")
@@ -280,9 +371,17 @@ class KubernetesReader:
             security_path = join_path(path, "securityContext")
             if security.get("privileged") is not None:
                 self._flag(draft, "privileged", security["privileged"], join_path(security_path, "privileged"))
+            self._unconfined(draft, security, security_path)
             add_path = join_path(join_path(security_path, "capabilities"), "add")
             for i, capability in enumerate(_list(_mapping(security.get("capabilities")).get("add"))):
                 draft.add_capability(capability, join_path(add_path, i))
+
+    def _unconfined(self, draft: Draft, security: dict[str, Any], path: str) -> None:
+        """An Unconfined seccomp or AppArmor profile turns confinement off: host-level trust, like privileged."""
+        for key in ("seccompProfile", "appArmorProfile"):
+            kind = _mapping(security.get(key)).get("type")
+            if isinstance(kind, str) and kind.strip().lower() == "unconfined":
+                draft.set_flag("privileged", join_path(join_path(path, key), "type"), kind)
 
     def _flag(self, draft: Draft, field: str, value: Any, path: str) -> None:
         try:
@@ -399,34 +498,31 @@ class KubernetesReader:
                     continue
                 draft.add_protocol(protocol, port_path, port, file=service.file)
 
-    def _volumes(self, draft: Draft, obj: KubeObject, pod: dict[str, Any], pod_path: str) -> None:
+    def _volumes(self, draft: Draft, obj: KubeObject, pod: dict[str, Any], pod_path: str,
+                 containers: list[tuple[str, dict[str, Any]]]) -> None:
         namespace = obj.metadata.get("namespace")
+        read_only = _read_only_volumes(containers)
         scratch_gb = 0.0
         scratch: list[tuple[str, Any]] = []
         for i, volume in enumerate(_list(pod.get("volumes"))):
             if not isinstance(volume, dict):
                 continue
             path = join_path(join_path(pod_path, "volumes"), i)
+            csi_driver = str(_mapping(volume.get("csi")).get("driver", "")).lower()
             if isinstance(volume.get("persistentVolumeClaim"), dict):
                 claim_name = volume["persistentVolumeClaim"].get("claimName")
                 claim = self.claims.get((namespace, claim_name))
                 kind = self._claim_kind(claim.data.get("spec") if claim else None)
                 draft.set_storage(kind, join_path(path, "persistentVolumeClaim"), volume["persistentVolumeClaim"])
-            elif "nfs" in volume or "efs" in str(_mapping(volume.get("csi")).get("driver", "")):
+            elif any(key in volume for key in SHARED_VOLUME_TYPES) or (
+                    csi_driver and any(name in csi_driver for name in SHARED_CSI_DRIVERS)):
                 draft.set_storage("shared_fs", path, volume)
-            elif "awsElasticBlockStore" in volume or "ebs" in str(_mapping(volume.get("csi")).get("driver", "")):
+            elif any(key in volume for key in BLOCK_VOLUME_TYPES) or csi_driver:
                 draft.set_storage("block", path, volume)
             elif isinstance(volume.get("hostPath"), dict):
                 host = volume["hostPath"].get("path")
-                try:
-                    kind = hints.host_path_kind(host)
-                except ValueError as exc:
-                    draft.problem(join_path(join_path(path, "hostPath"), "path"), f"{host!r}: {exc}; skipped")
-                    continue
-                if kind == "system":
-                    draft.note(f"mounts the host path {host}")
-                else:
-                    draft.set_storage("local_nvme", join_path(join_path(path, "hostPath"), "path"), host)
+                host_path = join_path(join_path(path, "hostPath"), "path")
+                draft.host_path(host, host_path, host, volume.get("name") in read_only)
             elif "local" in volume:
                 draft.set_storage("local_nvme", path, volume)
             elif isinstance(volume.get("emptyDir"), dict) and volume["emptyDir"].get("sizeLimit") is not None \
@@ -449,25 +545,47 @@ class KubernetesReader:
                                       _mapping(template.get("metadata")).get("name", f"volumeClaimTemplates[{i}]"))
 
     def _claim_kind(self, spec: Any) -> str:
-        """A claim: shared_fs when ReadWriteMany or an EFS/NFS class, block otherwise."""
+        """A claim: shared_fs when ReadWriteMany, ReadOnlyMany or an EFS/NFS class, block otherwise."""
         spec = _mapping(spec)
         modes = [str(m) for m in _list(spec.get("accessModes"))]
         class_name = str(spec.get("storageClassName") or "")
         storage_class = self.storage_classes.get(class_name)
         provisioner = str(storage_class.data.get("provisioner", "")) if storage_class else ""
         text = f"{class_name} {provisioner}".lower()
-        if "ReadWriteMany" in modes or "efs" in text or "nfs" in text or "filestore" in text:
+        # Many pods on many nodes mounting one volume (read-write or read-only) is a shared file system.
+        if "ReadWriteMany" in modes or "ReadOnlyMany" in modes or "efs" in text or "nfs" in text \
+                or "filestore" in text:
             return "shared_fs"
         return "block"
 
     def _kubernetes_native(self, draft: Draft, obj: KubeObject, pod: dict[str, Any]) -> None:
+        """Only what binds this workload to the Kubernetes API counts: being a custom resource, an owner
+        reference to one, a custom object that selects it (namespace plus labels) or targets it by
+        name, or a role binding of its service account. Monitoring and routing objects that select it
+        are a note, not a dependency."""
         if obj.group not in CORE_GROUPS:
             draft.set_flag("kubernetes_native", join_path(obj.path, "apiVersion"), obj.api_version)
-            return
-        for custom in self.custom:
+        for i, owner in enumerate(_list(obj.metadata.get("ownerReferences"))):
+            group = str(_mapping(owner).get("apiVersion", "")).rsplit("/", 1)[0]
+            if "/" in str(_mapping(owner).get("apiVersion", "")) and group not in CORE_GROUPS:
+                draft.set_flag("kubernetes_native", join_path(join_path(join_path(obj.path, "metadata"),
+                                                                        "ownerReferences"), i), owner)
+        labels = _mapping(_mapping(_dig(obj.data, "", *_template_meta(obj))[0]).get("labels"))
+        namespace = obj.metadata.get("namespace") or "default"
+        service_labels = [_mapping(s.metadata.get("labels")) for s in self.services
+                          if (s.metadata.get("namespace") or "default") == namespace
+                          and _selects(_mapping(_mapping(s.data.get("spec")).get("selector")), labels)]
+        for i, custom in enumerate(self.custom):
+            how = _relation(custom, obj.name, obj.kind, namespace, labels, service_labels)
+            if how is None:
+                continue
+            self.used_custom.add(i)
+            if custom.group in OBSERVING_GROUPS:
+                draft.note(f"{custom.kind} {custom.name or ''} ({custom.group}) {how}: re-create that monitoring "
+                           f"or routing with the target platform's tooling")
+                continue
             draft.set_flag("kubernetes_native", join_path(custom.path, "apiVersion"),
-                           f"{custom.api_version} {custom.kind}", file=custom.file)
-            return
+                           f"{custom.api_version} {custom.kind} {how}", file=custom.file)
         account = pod.get("serviceAccountName") or pod.get("serviceAccount")
         binding = self.bound_accounts.get((obj.metadata.get("namespace"), str(account))) if account else None
         if binding is not None:
@@ -475,9 +593,151 @@ class KubernetesReader:
                            f"{binding.kind} {binding.name} binds service account {account}", file=binding.file)
 
 
-def _has_pod_template(obj: KubeObject) -> bool:
-    spec = _mapping(_mapping(_mapping(obj.data.get("spec")).get("template")).get("spec"))
-    return isinstance(spec.get("containers"), list)
+def _selects(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
+    """A non-empty label selector (plain map or matchLabels) that the labels satisfy."""
+    match = _mapping(selector.get("matchLabels")) if "matchLabels" in selector or "matchExpressions" in selector \
+        else selector
+    if not match or not all(isinstance(v, str | int | bool) for v in match.values()):
+        return False
+    return all(str(labels.get(k)) == str(v) for k, v in match.items())
+
+
+def _relation(custom: KubeObject, name: str | None, kind: str, namespace: str, labels: dict[str, Any],
+              service_labels: list[dict[str, Any]]) -> str | None:
+    """How a custom object refers to a workload ("selects it", "targets it"), or None."""
+    spec = _mapping(custom.data.get("spec"))
+    for key in ("scaleTargetRef", "targetRef", "workloadRef"):
+        ref = _mapping(spec.get(key))
+        if ref.get("name") and ref.get("name") == name and ref.get("kind", kind) == kind \
+                and (custom.metadata.get("namespace") or "default") == namespace:
+            return f"targets it ({key})"
+    selector = _mapping(spec.get("selector")) or _mapping(spec.get("podSelector"))
+    if not selector:
+        return None
+    namespaces = _list(_mapping(spec.get("namespaceSelector")).get("matchNames"))
+    in_scope = namespace in namespaces if namespaces else (
+        _mapping(spec.get("namespaceSelector")).get("any") is True
+        or (custom.metadata.get("namespace") or "default") == namespace)
+    if not in_scope:
+        return None
+    if _selects(selector, labels) or any(_selects(selector, s) for s in service_labels):
+        return "selects it"
+    return None
+
+
+def _manifest_k8s_experience() -> str:
+    from advisor.knowledge.base import knowledge
+
+    return str(knowledge().value("assume.manifest_k8s_experience"))
+
+
+def _generated_name(obj: KubeObject) -> str | None:
+    """`generateName: hello-world-` as hello-world (Argo Workflows and Jobs are often named so)."""
+    generate = obj.metadata.get("generateName")
+    if isinstance(generate, str) and generate.strip("-. ") and "{{" not in generate:
+        return generate.strip().rstrip("-.")
+    return None
+
+
+def _containers(pod: dict[str, Any], pod_path: str) -> list[tuple[str, dict[str, Any]]]:
+    """The containers that run for the pod's life: its containers and native sidecars."""
+    if CONTAINER_PATHS in pod:  # a pod assembled from a custom resource: each container's own path
+        return [(path, c) for path, c in zip(pod[CONTAINER_PATHS], _list(pod.get("containers")), strict=False)
+                if isinstance(c, dict)]
+    found = [(join_path(join_path(pod_path, "containers"), i), c)
+             for i, c in enumerate(_list(pod.get("containers"))) if isinstance(c, dict)]
+    found += [(join_path(join_path(pod_path, "initContainers"), i), c)
+              for i, c in enumerate(_list(pod.get("initContainers")))
+              if isinstance(c, dict) and c.get("restartPolicy") == "Always"]
+    return found
+
+
+def _template_size(pod: dict[str, Any], pod_path: str) -> tuple[float, float]:
+    """(vCPU, memory) a pod template asks for, to pick the most demanding one; unreadable counts as 0."""
+    totals = [0.0, 0.0]
+    for index, (resource, converter) in enumerate((("cpu", hints.k8s_cpu), ("memory", hints.k8s_memory_mb))):
+        for path, container in _containers(pod, pod_path):
+            found = _container_resource(container, path, (resource,))
+            if found is not None:
+                with contextlib.suppress(ValueError):  # reported when the chosen template is read
+                    totals[index] += float(converter(found[0]))
+    return totals[0], totals[1]
+
+
+def _read_only_volumes(containers: list[tuple[str, dict[str, Any]]]) -> set[str]:
+    """Names of the volumes every container that mounts them mounts read-only."""
+    modes: dict[str, bool] = {}
+    for _path, container in containers:
+        for mount in _list(container.get("volumeMounts")):
+            mount = _mapping(mount)
+            name = mount.get("name")
+            if isinstance(name, str):
+                modes[name] = modes.get(name, True) and mount.get("readOnly") is True
+    return {name for name, read_only in modes.items() if read_only}
+
+
+def _pod_templates(obj: KubeObject) -> tuple[list[tuple[dict[str, Any], str]], str] | None:
+    """The pod templates of a workload object, with the reason when it has none; None for objects
+    that are no workload (a Service, a ConfigMap, a ServiceMonitor...)."""
+    template = WORKLOAD_KINDS.get(obj.kind) if obj.group in CORE_GROUPS else None
+    if template is not None:
+        pod, pod_path = _dig(obj.data, obj.path, *template)
+        ok = isinstance(pod, dict) and isinstance(pod.get("containers"), list)
+        return ([(pod, pod_path)] if ok else [], "without a pod template")
+    if obj.group in CORE_GROUPS:
+        return None
+    spec, spec_path = _dig(obj.data, obj.path, "spec")
+    spec = _mapping(spec)
+    if obj.group == TRAINING_GROUP:
+        found: list[tuple[dict[str, Any], str]] = []
+        for key, replicas in spec.items():
+            if isinstance(key, str) and key.endswith("ReplicaSpecs") and isinstance(replicas, dict):
+                for role, replica in replicas.items():
+                    pod, pod_path = _dig(replica, join_path(join_path(spec_path, key), str(role)), "template", "spec")
+                    if isinstance(pod, dict) and isinstance(pod.get("containers"), list):
+                        found.append((pod, pod_path))
+        if found or any(str(k).endswith("ReplicaSpecs") for k in spec):
+            return found, "has no replica with a pod template"
+    if obj.kind in KSERVE_KINDS:
+        return _kserve_predictor(spec, spec_path)
+    if obj.kind in ARGO_WORKFLOW_KINDS:
+        workflow, workflow_path = (spec.get("workflowSpec"), join_path(spec_path, "workflowSpec")) \
+            if obj.kind == "CronWorkflow" else (spec, spec_path)
+        workflow = _mapping(workflow)
+        found = []
+        for i, step in enumerate(_list(workflow.get("templates"))):
+            step_path = join_path(join_path(workflow_path, "templates"), i)
+            for key in ("container", "script"):
+                container = _mapping(step).get(key)
+                if isinstance(container, dict):
+                    found.append(({"containers": [container], "volumes": workflow.get("volumes"),
+                                   CONTAINER_PATHS: [join_path(step_path, key)]}, step_path))
+        return found, "has no step with a container (workflowTemplateRef steps are defined elsewhere)"
+    if obj.kind in KEDA_JOB_KINDS:
+        pod, pod_path = _dig(spec, spec_path, "jobTargetRef", "template", "spec")
+        ok = isinstance(pod, dict) and isinstance(pod.get("containers"), list)
+        return ([(pod, pod_path)] if ok else [], "without a job template")
+    pod, pod_path = _dig(spec, spec_path, "template", "spec")
+    if isinstance(pod, dict) and isinstance(pod.get("containers"), list):
+        return [(pod, pod_path)], ""
+    return None
+
+
+def _kserve_predictor(spec: dict[str, Any], spec_path: str) -> tuple[list[tuple[dict[str, Any], str]], str]:
+    """KServe's predictor: its own containers, or the model server KServe runs for a model format."""
+    predictor, path = _dig(spec, spec_path, "predictor")
+    predictor = _mapping(predictor)
+    if isinstance(predictor.get("containers"), list):
+        return [(predictor, path)], ""
+    for key in KSERVE_MODEL_KEYS:
+        model = predictor.get(key)
+        if isinstance(model, dict):
+            container = {"name": key, "image": model.get("image") or model.get("runtime") or f"kserve-{key}-server",
+                         "resources": model.get("resources") or {}}
+            # Model servers for a format are KServe's own images: containerized, sized by the resources given.
+            return [({"containers": [container], "nodeSelector": predictor.get("nodeSelector"),
+                      CONTAINER_PATHS: [join_path(path, key)]}, path)], ""
+    return [], "has no predictor this reader knows (containers or a model format)"
 
 
 def _template_meta(obj: KubeObject) -> tuple[str, ...]:
@@ -495,8 +755,9 @@ def _container_resource(container: dict[str, Any], path: str, names: tuple[str, 
     return None
 
 
-def read_kubernetes(descriptors: list[DescriptorFile]) -> tuple[list[ImportedProfile], list[str]]:
-    """Every workload of a set of manifest files as a profile, and the problems met."""
+def read_kubernetes(descriptors: list[DescriptorFile]) -> tuple[list[ImportedProfile], list[str], list[str]]:
+    """Every workload of a set of manifest files as a profile, the problems met, and the objects skipped
+    (each named, with the reason)."""
     reader = KubernetesReader(list(collect_objects(descriptors)))
     profiles = reader.read()
-    return profiles, reader.problems
+    return profiles, reader.problems, reader.notes

@@ -23,6 +23,7 @@ class Provenance:
     file: str
     path: str
     original: Any
+    implied: str = ""  # why the descriptor implies the value (not stated by it); a value the user gives wins
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class ImportResult:
 
     profiles: tuple[ImportedProfile, ...]
     problems: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # objects and files read but not imported, each with the reason and what to do
 
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -96,6 +98,7 @@ class Draft:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     protocol_sources: dict[str, Provenance] = field(default_factory=dict)
+    capability_sources: list[Provenance] = field(default_factory=list)
     type_rank: int = 0
 
     def problem(self, path: str, message: str, file: str | None = None) -> None:
@@ -154,8 +157,9 @@ class Draft:
                 self.file, "; ".join(s.path for s in sources), [s.original for s in sources])
 
     def add_capability(self, value: Any, path: str, file: str | None = None) -> None:
-        """An added Linux capability: kernel-level ones set kernel_tuning, notable ones become a note,
-        an unreadable one is reported and skipped. Compose, Kubernetes and ECS readers share this."""
+        """An added Linux capability: one beyond the container default joins `added_capabilities`;
+        kernel-level ones also set kernel_tuning; an unreadable one is reported and skipped.
+        Compose, Kubernetes and ECS readers share this."""
         from advisor.importers import hints
 
         try:
@@ -165,8 +169,52 @@ class Draft:
             return
         if capability in hints.KERNEL_CAPABILITIES:
             self.set_flag("kernel_tuning", path, value, file=file)
-        if capability in hints.NOTED_CAPABILITIES or capability in hints.KERNEL_CAPABILITIES:
-            self.note(f"adds the Linux capability {capability}")
+        if capability in hints.default_capabilities():
+            self.note(f"adds back the default capability {capability}")
+            return
+        current = list(self.values.get("added_capabilities", []))
+        if capability in current:
+            return
+        sources = [*self.capability_sources, Provenance(file or self.file, path, original_of(value))]
+        if self.set("added_capabilities", [*current, capability], path, value, file=file):
+            self.capability_sources = sources
+            if len(sources) > 1:
+                self.provenance["added_capabilities"] = Provenance(
+                    sources[0].file, "; ".join(s.path for s in sources), [s.original for s in sources])
+
+    def host_path(self, host: Any, path: str, original: Any, read_only: bool, file: str | None = None) -> str:
+        """A host path mounted into the container: host access (`host_mounts`, `host_devices`, and
+        `kubernetes_native` for kubelet and CNI folders); a read-write data folder is also local storage.
+        Returns the kind of path (see `hints.host_path_kind`), or "" when unreadable (reported)."""
+        from advisor.importers import hints
+
+        try:
+            kind = hints.host_path_kind(host)
+        except ValueError as exc:
+            self.problem(path, f"{hints.original_text(original)!r}: {exc}; skipped", file=file)
+            return ""
+        self.set_flag("host_mounts", path, original, file=file)
+        if kind == "device":
+            self.set_flag("host_devices", path, original, file=file)
+        elif kind == "kubernetes_node":
+            self.set_flag("kubernetes_native", path, original, file=file)
+            self.note(f"mounts the Kubernetes node path {host}: it works only beside a kubelet")
+        elif kind == "data" and not read_only:
+            self.set_storage("local_nvme", path, original, file=file)
+        return kind
+
+    def backing_service(self, product: Any, path: str, original: Any, file: str | None = None) -> None:
+        """A well-known backing service (a `Product`): a stateful TCP service, whatever its ports say."""
+        self.set("backing_service", product.key, path, original, file=file)
+        self.set_workload_type("stateful_service", path, original, file=file)
+        self.add_protocol("tcp", path, f"{product.label} (port {product.port})", file=file)
+
+    def imply(self, name: str, value: Any, path: str, original: Any, reason: str, file: str | None = None) -> None:
+        """Record what the descriptor implies without stating it, with the reason; a value the user
+        gives wins (the provenance marks it implied)."""
+        if self.set(name, value, path, original, file=file):
+            source = self.provenance[name]
+            self.provenance[name] = Provenance(source.file, source.path, source.original, reason)
 
     def note(self, text: str) -> None:
         """A fact worth a reviewer's eye that has no profile field (added Linux capabilities, host PID)."""

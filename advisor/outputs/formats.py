@@ -33,9 +33,14 @@ def extra_sections(rec: Recommendation) -> list[tuple[str, list[str]]]:
     """Titled bullet lists for the optional top-level fields, shared by the text formats.
 
     Shapes: what_would_change = [{"message": str, ...}], similar = [{"name", "accepted", "rationale",
-    "source"}], model = {"used", "blend_weight", "cv_accuracy_rules", "cv_accuracy_blend"}.
+    "source"}], model = {"used", "blend_weight", "cv_accuracy_rules", "cv_accuracy_blend"},
+    managed_alternative = {"service", "rationale", "source"} or None.
     """
     sections: list[tuple[str, list[str]]] = []
+    managed = rec.extra.get("managed_alternative")
+    if isinstance(managed, dict):
+        sections.append(("Managed alternative", [
+            f"{managed.get('service')}: {managed.get('rationale', '')} (Source: {managed.get('source', '')})"]))
     changes = rec.extra.get("what_would_change")
     if changes is not None:
         lines = [str(item.get("message", "")) for item in changes]

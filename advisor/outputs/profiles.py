@@ -26,6 +26,11 @@ def _quote(value: Any) -> str:
     return json.dumps(value, ensure_ascii=True, default=str)
 
 
+def _comment_text(text: str) -> str:
+    """Free text for a YAML comment line: no line breaks, ASCII only."""
+    return json.dumps(text, ensure_ascii=True)[1:-1] if text else ""
+
+
 def provenance_comment(profile: ImportedProfile) -> str:
     """The comment block above a YAML profile: source, provenance of each field, the unknowns."""
     origin = profile.provenance["name"]
@@ -34,7 +39,9 @@ def provenance_comment(profile: ImportedProfile) -> str:
     for field_name in profile.data:
         source = profile.provenance.get(field_name)
         if source is not None:
-            lines.append(f"#   {field_name}: {_quote(source.file)} {_quote(source.path)} = {_quote(source.original)}")
+            implied = f" (implied: {source.implied}; a value you give wins)" if source.implied else ""
+            lines.append(f"#   {field_name}: {_quote(source.file)} {_quote(source.path)} = {_quote(source.original)}"
+                         + _comment_text(implied))
     lines.append("# Unknown (the file cannot tell; left at the defaults; `advisor interview` asks these):")
     lines.append("#   " + ", ".join(profile.unknown))
     return "\n".join(lines) + "\n"
@@ -50,7 +57,9 @@ def profile_yaml(profile: ImportedProfile) -> str:
 
 def provenance_record(profile: ImportedProfile) -> dict[str, Any]:
     """Provenance as plain data: {field: {file, path, original}}."""
-    return {name: {"file": p.file, "path": p.path, "original": p.original} for name, p in profile.provenance.items()}
+    return {name: {"file": p.file, "path": p.path, "original": p.original,
+                   **({"implied": p.implied} if p.implied else {})}
+            for name, p in profile.provenance.items()}
 
 
 def profiles_csv(profiles: list[ImportedProfile]) -> str:

@@ -18,6 +18,16 @@ from advisor.files import read_input_text
 from advisor.profile.units import parse_count, parse_duration, parse_size
 
 PROTOCOLS = ("http", "grpc", "tcp", "udp", "websocket")
+LINUX_CAPABILITIES = (
+    "ALL", "AUDIT_CONTROL", "AUDIT_READ", "AUDIT_WRITE", "BLOCK_SUSPEND", "BPF", "CHECKPOINT_RESTORE", "CHOWN",
+    "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "IPC_LOCK", "IPC_OWNER", "KILL", "LEASE",
+    "LINUX_IMMUTABLE", "MAC_ADMIN", "MAC_OVERRIDE", "MKNOD", "NET_ADMIN", "NET_BIND_SERVICE", "NET_BROADCAST",
+    "NET_RAW", "PERFMON", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_ADMIN", "SYS_BOOT", "SYS_CHROOT",
+    "SYS_MODULE", "SYS_NICE", "SYS_PACCT", "SYS_PTRACE", "SYS_RAWIO", "SYS_RESOURCE", "SYS_TIME",
+    "SYS_TTY_CONFIG", "SYSLOG", "WAKE_ALARM",
+)
+"""Linux capability names (capabilities(7), as Docker's --cap-add and ECS KernelCapabilities spell them, without
+CAP_); `ALL` is Docker's and ECS's word for every capability."""
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "on"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "off"})
 
@@ -27,7 +37,7 @@ class FieldSpec:
     """How one profile field is typed, defaulted and bounded."""
 
     name: str
-    kind: str  # string | enum | bool | number | integer | protocols
+    kind: str  # string | enum | bool | number | integer | protocols | capabilities
     default: Any
     help: str
     choices: tuple[str, ...] = ()
@@ -80,10 +90,17 @@ FIELDS: tuple[FieldSpec, ...] = (
               minimum=0, exclusive_minimum=True, nullable=True),
     FieldSpec("protocols", "protocols", ("http",), "inbound protocols; in CSV separated by ;", choices=PROTOCOLS),
     _flag("privileged", "needs privileged containers"),
+    FieldSpec("added_capabilities", "capabilities", (), "Linux capabilities added beyond the container default "
+              "(upper case, without CAP_); in CSV separated by ;", choices=LINUX_CAPABILITIES),
+    _flag("host_mounts", "bind-mounts host paths (Docker socket, /proc, /sys, /var/log...)"),
+    _flag("host_devices", "needs host devices (/dev/...)"),
+    _flag("host_pid", "shares the host's PID namespace"),
     _flag("host_networking", "needs the host's network namespace"),
     _flag("daemon_per_host", "must run one copy on every host (agents)"),
     _flag("kernel_tuning", "needs kernel modules or sysctls beyond the namespaced ones"),
     _enum("persistent_storage", "none", "none shared_fs block local_nvme", "durable storage it mounts"),
+    FieldSpec("backing_service", "string", "",
+              "a well-known data store, cache, broker or search engine it runs (postgres, redis, kafka...)"),
     _flag("dedicated_tenancy", "must run on single-tenant hardware"),
     _flag("specific_instance_type", "needs a particular EC2 family (network, Inferentia, storage-optimised)"),
     _flag("kubernetes_native", "depends on the Kubernetes API (operators, CRDs, vendor Helm charts)"),
@@ -148,6 +165,24 @@ def _number(spec: FieldSpec, raw: object) -> float:
     return value
 
 
+def _capabilities(raw: object) -> tuple[str, ...]:
+    """Capability names in canonical form: upper case, no CAP_ prefix, no duplicates, in table order."""
+    items = raw if isinstance(raw, list | tuple) else str(raw).replace(",", ";").split(";")
+    wanted: set[str] = set()
+    for item in items:
+        text = str(item).strip().upper().replace("-", "_")
+        if text.startswith("CAP_"):
+            text = text[4:]
+        if not text:
+            continue
+        if text not in LINUX_CAPABILITIES:
+            close = difflib.get_close_matches(text, LINUX_CAPABILITIES, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(f"unknown Linux capability {str(item).strip()!r}{hint}")
+        wanted.add(text)
+    return tuple(c for c in LINUX_CAPABILITIES if c in wanted)
+
+
 def parse_field(spec: FieldSpec, raw: object) -> Any:
     """Parse one raw value (typed or text) for `spec`; raises ValueError with a message for the user."""
     if spec.kind == "string":
@@ -189,6 +224,8 @@ def parse_field(spec: FieldSpec, raw: object) -> Any:
         if not protocols:
             raise ValueError("list at least one protocol")
         return tuple(p for p in PROTOCOLS if p in protocols)
+    if spec.kind == "capabilities":
+        return _capabilities(raw)
     value = _number(spec, raw)
     if spec.kind == "integer":
         if not float(value).is_integer():
@@ -225,10 +262,15 @@ class WorkloadProfile:
     latency_slo_ms: float | None
     protocols: tuple[str, ...]
     privileged: bool
+    added_capabilities: tuple[str, ...]
+    host_mounts: bool
+    host_devices: bool
+    host_pid: bool
     host_networking: bool
     daemon_per_host: bool
     kernel_tuning: bool
     persistent_storage: str
+    backing_service: str
     dedicated_tenancy: bool
     specific_instance_type: bool
     kubernetes_native: bool

@@ -89,6 +89,7 @@ class SingleReport:
     priorities: tuple[dict[str, Any], ...]
     what_would_change: tuple[dict[str, Any], ...]
     similar: tuple[dict[str, Any], ...] | None
+    managed_alternative: dict[str, Any] | None
     inputs: tuple[InputRow, ...]
     assumed_defaults: tuple[str, ...]
     knowledge_as_of: tuple[tuple[str, str], ...]
@@ -386,6 +387,16 @@ def make_charts(report: SingleReport, curve: BreakEven, id_prefix: str = "chart-
 
 
 # --------------------------------------------------------------------------------------------- assemble
+def _managed_alternative(recommendation: Recommendation, profile: WorkloadProfile) -> dict[str, Any] | None:
+    """The managed service to weigh for a backing service: from the recommendation, else the profile."""
+    if "managed_alternative" in recommendation.extra:
+        found = recommendation.extra["managed_alternative"]
+        return dict(found) if isinstance(found, dict) else None
+    from advisor.engine.managed import managed_alternative
+
+    return managed_alternative(profile)
+
+
 def single_report(recommendation: Recommendation, profile: WorkloadProfile, report_dir: Path,
                   starter_files: Sequence[Path] = (), id_prefix: str = "chart-") -> SingleReport:
     """Everything a single-workload report shows, charts included."""
@@ -417,6 +428,7 @@ def single_report(recommendation: Recommendation, profile: WorkloadProfile, repo
         priorities=priorities,
         what_would_change=tuple(dict(item) for item in changes),
         similar=tuple(dict(item) for item in similar) if similar else None,
+        managed_alternative=_managed_alternative(recommendation, profile),
         inputs=_inputs(profile),
         assumed_defaults=tuple(recommendation.assumed_defaults),
         knowledge_as_of=tuple(sorted(recommendation.knowledge_as_of.items())),
