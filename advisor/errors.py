@@ -47,3 +47,15 @@ class KnowledgeBaseError(AdvisorError):
 
 class OutputExistsError(UsageError):
     """Raised when an output file exists and --force was not given."""
+
+
+class UnknownRegionError(UsageError):
+    """Raised for an AWS Region the advisor has no prices for; the message lists the Regions it knows."""
+
+
+class PriceListError(UsageError):
+    """Raised when an AWS Price List offer file cannot be read or used."""
+
+
+class PriceListUnreachable(PriceListError):
+    """Raised when the AWS Price List cannot be downloaded (the machine may be offline)."""

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from advisor import RUNTIMES
-from advisor.errors import OutputExistsError, UsageError
+from advisor.errors import FieldProblem, OutputExistsError, UsageError
 from advisor.profile.fields import FIELD_BY_NAME, FIELD_NAMES, suggest_field
 
 if TYPE_CHECKING:
@@ -483,6 +483,8 @@ class ChunkContext:
     report_rows: int
     scaffold: bool
     blend: BlendParts | None = None
+    pricing: str = "on-demand"
+    region: str | None = None  # prices every row in this Region (the CLI's --region)
 
 
 @dataclass
@@ -513,6 +515,7 @@ class ChunkResult:
     wave_confidence: np.ndarray
     report_frame: pd.DataFrame | None = None
     profiles: list[WorkloadProfile] = field(default_factory=list)
+    regions: dict[str, int] = field(default_factory=dict)  # valid rows priced in each Region
 
 
 def neutralise(text: str) -> str:
@@ -567,7 +570,8 @@ def assess_chunk(context: ChunkContext, task: ChunkTask) -> ChunkResult:
         raw[field_name] = cells
     del by_column
     frame, problems = records_to_frame(pd.DataFrame(raw, index=pd.RangeIndex(n)), first_row=task.first_row)
-    scored = score_frame(frame, free_tier=context.free_tier, blend=context.blend)
+    _check_regions(frame, problems, context.region, task.first_row)
+    scored = score_frame(frame, free_tier=context.free_tier, blend=context.blend, pricing=context.pricing)
     first, second = scored.recommendation, scored.runner_up  # properties: work them out once
 
     valid = np.ones(n, dtype=bool)
@@ -649,7 +653,27 @@ def assess_chunk(context: ChunkContext, task: ChunkTask) -> ChunkResult:
         wave_recommendation=recommendation[valid].astype(np.int8),
         wave_confidence=scored.confidence[valid].astype(np.float32),
         report_frame=report_frame, profiles=profiles,
+        regions={str(k): int(v) for k, v in frame["region"][valid].value_counts().items()},
     )
+
+
+def _check_regions(frame: pd.DataFrame, problems: dict[int, list[FieldProblem]], region: str | None,
+                   first_row: int) -> None:
+    """Apply a run-wide Region; a row whose Region has no prices is invalid (and scored at us-east-1's)."""
+    import numpy as np
+
+    from advisor.knowledge.prices import BASE_REGION, known_regions
+
+    if region is not None:
+        frame["region"] = region
+    known = known_regions()
+    unknown = ~frame["region"].isin(known).to_numpy()
+    for position in np.flatnonzero(unknown).tolist():
+        problems.setdefault(position, []).append(FieldProblem(
+            "region", frame["region"].iat[position], f"no prices for this Region; known: {', '.join(known)}",
+            first_row + position))
+    if unknown.any():
+        frame.loc[unknown, "region"] = BASE_REGION
 
 
 def warnings_mask(warnings: list[str]) -> np.ndarray:
@@ -953,6 +977,7 @@ class SummaryBuilder:
         self._names: list[str] = []
         self._recommendation: list[np.ndarray] = []
         self._confidence: list[np.ndarray] = []
+        self.regions: dict[str, int] = {}
 
     def add(self, result: ChunkResult, names: list[str]) -> None:
         """Add one chunk's part; `names` are its rows' workload names (kept only for valid rows, for waves)."""
@@ -980,6 +1005,8 @@ class SummaryBuilder:
         self._names.extend(itertools.compress(names, valid.tolist()))
         self._recommendation.append(result.wave_recommendation)
         self._confidence.append(result.wave_confidence)
+        for region, count in result.regions.items():
+            self.regions[region] = self.regions.get(region, 0) + count
 
     def finish(self, waves: int | None) -> dict[str, Any]:
         import numpy as np
@@ -1000,6 +1027,7 @@ class SummaryBuilder:
             "invalid": self.invalid,
             "by_runtime": by_runtime,
             "total_monthly_cost_usd": round(float(self.costs.sum()), 2),
+            "regions": dict(sorted(self.regions.items())),
             "needs_review": self.review,
             "needs_review_total": self.review_total,
             "blockers": {rt: dict(sorted(c.items())) for rt, c in self.blockers.items()},
@@ -1018,6 +1046,8 @@ def format_summary(summary: dict[str, Any]) -> str:
         lines.append(f"{runtime:<14}{entry['count']:>10,}{entry['monthly_cost_usd']:>16,.2f}")
     lines.append(f"{'total':<14}{summary['valid'] - summary['by_runtime']['none']['count']:>10,}"
                  f"{summary['total_monthly_cost_usd']:>16,.2f}")
+    regions = ", ".join(f"{region} ({count:,})" for region, count in (summary.get("regions") or {}).items())
+    lines.append(f"Priced {summary.get('pricing', 'on-demand')}" + (f" in {regions}" if regions else ""))
     lines += ["", f"{'standardise on':<40}{'fit loss':>9}{'monthly USD':>15}{'change USD':>13}{'unserved':>10}"]
     for entry in summary["consolidation"]:
         label = f"{entry['k']}: {' + '.join(entry['runtimes'])}"
@@ -1053,6 +1083,8 @@ class AssessOptions:
     raw: bool = False
     force: bool = False
     free_tier: bool = False
+    pricing: str = "on-demand"  # on-demand, savings-1y or savings-3y (engine/cost.py PRICING_CHOICES)
+    region: str | None = None  # price every row in this Region instead of its own `region`
     chunk_size: int = DEFAULT_CHUNK_SIZE
     jobs: int = 0
     report_rows: int = 0
@@ -1179,7 +1211,7 @@ def assess_portfolio(options: AssessOptions, progress: Callable[[int, int | None
         for message in plan.notes:
             say(message)
         context = ChunkContext(plan, options.free_tier, fmt, options.raw, options.report_rows, options.scaffold,
-                               options.blend)
+                               options.blend, options.pricing, options.region)
         chunks = _chunks(source, options.chunk_size)
         first = next(chunks, None)
         if first is None:
@@ -1228,6 +1260,7 @@ def assess_portfolio(options: AssessOptions, progress: Callable[[int, int | None
             pool = None
         writer.commit()
         summary = builder.finish(options.waves)
+        summary["pricing"] = options.pricing
         if options.summary:
             text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
             if options.summary == "-":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -18,6 +19,7 @@ from advisor.errors import FieldProblem, ProfileError, UsageError
 from advisor.profile.units import UnitError, parse_count, parse_duration, parse_size
 
 PROTOCOLS = ("http", "grpc", "tcp", "udp", "websocket")
+REGION_CODE = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d{1,2}")
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "on"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "off"})
 
@@ -27,7 +29,7 @@ class FieldSpec:
     """How one profile field is typed, defaulted and bounded."""
 
     name: str
-    kind: str  # string | enum | bool | number | integer | protocols
+    kind: str  # string | enum | bool | number | integer | protocols | region
     default: Any
     help: str
     choices: tuple[str, ...] = ()
@@ -94,6 +96,10 @@ FIELDS: tuple[FieldSpec, ...] = (
           "where else it must run; on_prem and edge are hard requirements"),
     _flag("portability_required", "must stay movable between providers"),
     _enum("release_frequency", "weekly", "daily weekly monthly rarely", "how often it ships"),
+    _flag("interruptible", "tolerates interruption (retries or checkpoints): Spot capacity may be used"),
+    FieldSpec("region", "region", "us-east-1", "AWS Region code where it runs; prices are per Region"),
+    _enum("network_egress", "nat_gateway", "nat_gateway public_ipv4 vpc_endpoints none",
+          "how container tasks reach the internet and AWS APIs (Lambda outside a VPC needs none)"),
     _priority("simplicity"),
     _priority("flexibility"),
     _priority("agility"),
@@ -101,6 +107,9 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("priority_cost", "integer", 3, "weight of estimated monthly cost (0-5)", minimum=0, maximum=5),
 )
 FIELD_BY_NAME: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
+PRICE_ONLY_FIELDS: tuple[str, ...] = ("interruptible", "region", "network_egress")
+"""Fields that change only how a runtime is priced (Spot, Region, egress path), not what it is: the
+learned model does not read them (its cost-fit columns already carry their effect)."""
 FIELD_NAMES: tuple[str, ...] = tuple(FIELD_BY_NAME)
 PRIORITY_FIELDS: tuple[str, ...] = tuple(n for n in FIELD_NAMES if n.startswith("priority_"))
 
@@ -154,6 +163,11 @@ def parse_field(spec: FieldSpec, raw: object) -> Any:
         text = str(raw).strip() if not isinstance(raw, str) else raw.strip()
         if spec.name == "name" and not 1 <= len(text) <= 128:
             raise ValueError("must be 1 to 128 characters")
+        return text
+    if spec.kind == "region":
+        text = str(raw).strip().lower()
+        if not REGION_CODE.fullmatch(text):
+            raise ValueError("expected an AWS Region code such as us-east-1 or eu-west-1")
         return text
     if spec.kind == "enum":
         text = str(raw).strip().lower().replace("-", "_")
@@ -235,6 +249,9 @@ class WorkloadProfile:
     hybrid: str = "aws_only"
     portability_required: bool = False
     release_frequency: str = "weekly"
+    interruptible: bool = False
+    region: str = "us-east-1"
+    network_egress: str = "nat_gateway"
     priority_simplicity: int = 3
     priority_flexibility: int = 3
     priority_agility: int = 3

@@ -71,7 +71,7 @@ def plan(w: Workload, notes: Notes) -> dict[str, Any]:
     low, high = kb.number("lambda.memory_min_mb"), kb.number("lambda.memory_max_mb")
     mb_per_vcpu = kb.number("lambda.mb_per_vcpu")
     wanted = float(p.memory_mb)
-    if p.vcpu > 1:
+    if p.vcpu * mb_per_vcpu > wanted:  # Lambda gives one vCPU per mb_per_vcpu MB: size for the vCPU asked
         cpu_memory = p.vcpu * mb_per_vcpu
         if cpu_memory > wanted:
             notes.adjust(f"vcpu {number_words(p.vcpu)} needs {number_words(ceil_int(cpu_memory))} MB on Lambda "
