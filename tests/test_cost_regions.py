@@ -137,3 +137,34 @@ def test_a_broken_updated_price_file_names_itself(runner: CliRunner, no_updated_
         "schema: 1\nregion: eu-west-1\nfacts:\n  price.made.up: {value: 1, source: x, as_of: 2026-01-01}\n")
     result = runner.invoke(app, ["recommend", "--set", "name=x", "--set", "region=eu-west-1"])
     assert result.exit_code != 0 and "prices-eu-west-1.yaml" in result.output
+
+
+def test_assess_prices_rows_in_their_regions_and_flags_unknown_ones(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "p.csv"
+    source.write_text("name,workload_type,region\na,http_api,us-east-1\nb,http_api,sa-east-1\nc,http_api,mars-central-1\n")
+    out, summary = tmp_path / "out.csv", tmp_path / "summary.json"
+    result = runner.invoke(app, ["assess", str(source), "--out", str(out), "--summary", str(summary),
+                                 "--pricing", "savings-1y"])
+    assert result.exit_code == 3, result.output  # row c is invalid: no prices for that Region
+    data = json.loads(summary.read_text())
+    assert data["pricing"] == "savings-1y"
+    assert data["regions"] == {"sa-east-1": 1, "us-east-1": 1}
+    assert "mars-central-1" in out.read_text() and "known:" in out.read_text()
+    everywhere = runner.invoke(app, ["assess", str(source), "--out", str(tmp_path / "o2.csv"), "--summary",
+                                     str(tmp_path / "s2.json"), "--region", "eu-west-1"])
+    assert everywhere.exit_code == 0, everywhere.output
+    assert json.loads((tmp_path / "s2.json").read_text())["regions"] == {"eu-west-1": 3}
+    assert "Priced on-demand in eu-west-1 (3)" in everywhere.output
+
+
+def test_interview_and_report_take_pricing_and_region(runner: CliRunner, tmp_path: Path) -> None:
+    report = tmp_path / "r.md"
+    result = runner.invoke(app, ["report", str(EXAMPLES / "orders-api.yaml"), "--out", str(report),
+                                 "--region", "sa-east-1", "--pricing", "savings-3y"])
+    assert result.exit_code == 0, result.output
+    assert "Priced: sa-east-1 (South America (Sao Paulo)), savings-3y" in report.read_text()
+    chat = runner.invoke(app, ["interview", "--answers", str(EXAMPLES / "thumbnailer-answers.yaml"), "--format",
+                               "json", "--region", "ap-south-1", "--pricing", "savings-1y"])
+    assert chat.exit_code == 0, chat.output
+    data = json.loads(chat.stdout[chat.stdout.index("{"):])
+    assert data["region"] == "ap-south-1" and data["pricing"] == "savings-1y"

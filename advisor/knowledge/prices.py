@@ -28,7 +28,7 @@ BASE_REGION = "us-east-1"
 BASE_REGION_NAME = "US East (N. Virginia)"
 PRICE_PREFIX = "price."
 ENV_DIR = "ADVISOR_PRICES_DIR"
-REGION_CODE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d{1,2}$")  # as advisor.profile.fields.REGION_CODE
+REGION_CODE = re.compile(r"^[a-z]{2,}(-[a-z]+)+-\d{1,2}$")  # as advisor.profile.fields.REGION_CODE
 FILE_PATTERN = re.compile(r"^prices-([a-z0-9-]+)\.yaml$")
 
 

@@ -19,7 +19,7 @@ from advisor.errors import FieldProblem, ProfileError, UsageError
 from advisor.profile.units import UnitError, parse_count, parse_duration, parse_size
 
 PROTOCOLS = ("http", "grpc", "tcp", "udp", "websocket")
-REGION_CODE = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d{1,2}")
+REGION_CODE = re.compile(r"[a-z]{2,}(-[a-z]+)+-\d{1,2}")
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "on"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "off"})
 
