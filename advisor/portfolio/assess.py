@@ -1027,7 +1027,6 @@ class SummaryBuilder:
             "invalid": self.invalid,
             "by_runtime": by_runtime,
             "total_monthly_cost_usd": round(float(self.costs.sum()), 2),
-            "regions": dict(sorted(self.regions.items())),
             "needs_review": self.review,
             "needs_review_total": self.review_total,
             "blockers": {rt: dict(sorted(c.items())) for rt, c in self.blockers.items()},
@@ -1035,6 +1034,8 @@ class SummaryBuilder:
             "waves": wave_plan,
             "confidence_histogram": {"bins": [round(i / 10, 1) for i in range(11)],
                                      "counts": [int(c) for c in self.histogram]},
+            "pricing": "on-demand",  # the pipeline sets the run's --pricing
+            "regions": dict(sorted(self.regions.items())),
         }
 
 
