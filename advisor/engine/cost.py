@@ -287,7 +287,9 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
     demand_gb_hours = requests * duration_s / 3600.0 * memory_gb * load_share
     headroom = np.where(job, 1.0, 1.0 / _by(frame, kb.value("assume.target_utilisation"), "traffic_pattern"))
     min_tasks = _by(frame, kb.value("assume.min_tasks"))
-    peak_share = _by(frame, kb.value("assume.traffic_peak_share"), "traffic_pattern")
+    # A queue holds the burst: buffered workers keep no capacity for the peak (assume.buffered_workload_types).
+    buffered = frame["workload_type"].isin(kb.value("assume.buffered_workload_types")).to_numpy()
+    peak_share = np.where(buffered, 0.0, _by(frame, kb.value("assume.traffic_peak_share"), "traffic_pattern"))
     peak_cap_multiple = _by(frame, kb.value("assume.peak_to_average_cap"), "traffic_pattern")
     in_flight = requests * duration_s / seconds
 
