@@ -189,9 +189,11 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
     arm = (frame["arch"] == "arm64").to_numpy()
     windows = (frame["os"] == "windows").to_numpy()
     interruptible = frame["interruptible"].to_numpy(dtype=bool) if "interruptible" in frame else np.zeros(n, bool)
-    platform = frame["existing_platform"].astype(str).to_numpy()
-    egress = (frame["network_egress"].astype(str).to_numpy() if "network_egress" in frame
-              else np.full(n, "nat_gateway"))
+    # Boolean masks straight from the categorical columns (no per-row string compares).
+    on_platform = {name: (frame["existing_platform"] == name).to_numpy() for name in ("ecs", "eks")}
+    egress_column = frame["network_egress"] if "network_egress" in frame else pd.Series(["nat_gateway"] * n)
+    egress_via = {name: (egress_column == name).to_numpy()
+                  for name in ("nat_gateway", "public_ipv4", "vpc_endpoints", "none")}
     job = frame["workload_type"].isin(kb.value("assume.job_workload_types")).to_numpy()
     inbound = frame["workload_type"].isin(kb.value("assume.inbound_workload_types")).to_numpy()
     cpu_bound = frame["workload_type"].isin(kb.value("assume.cpu_bound_workload_types")).to_numpy()
@@ -305,17 +307,17 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
     tasks = np.where(job, 0.0, service_tasks(np.where(cpu_bound, 1.0, per_task_io)))
 
     # ---- network: how container tasks reach the internet and AWS APIs (Lambda outside a VPC pays none)
-    platform_vpc = np.isin(platform, ("ecs", "eks"))
+    platform_vpc = on_platform["ecs"] | on_platform["eks"]
     vpc_share = np.where(platform_vpc, 1.0 / kb.number("assume.workloads_per_vpc"), 1.0)
     egress_gb = requests * kb.number("assume.network_egress_kb_per_request") / 1024.0 / 1024.0
-    nat = np.where(egress == "nat_gateway", kb.number("assume.nat_gateways_per_vpc") * hours
+    nat = np.where(egress_via["nat_gateway"], kb.number("assume.nat_gateways_per_vpc") * hours
                    * kb.number("price.nat_gateway.hour") * vpc_share + egress_gb * kb.number("price.nat_gateway.gb"),
                    0.0)
-    endpoints = np.where(egress == "vpc_endpoints", kb.number("assume.interface_endpoints_per_vpc") * 2 * hours
+    endpoints = np.where(egress_via["vpc_endpoints"], kb.number("assume.interface_endpoints_per_vpc") * 2 * hours
                          * kb.number("price.vpc.interface_endpoint_hour") * vpc_share
                          + egress_gb * kb.number("price.vpc.interface_endpoint_gb"), 0.0)
     ipv4_hour = kb.number("price.vpc.public_ipv4_hour")
-    public_ip = egress == "public_ipv4"
+    public_ip = egress_via["public_ipv4"]
 
     # ---- front door for containers: ALB for HTTP/gRPC/WebSocket, NLB for TCP/UDP; a platform the
     # organisation already runs shares its load balancer (listener rules), so the hour is split
@@ -383,7 +385,7 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
     fargate_lines = {
         "compute": np.fmax(fargate_hours * task_rate, fargate_floor) if n else np.zeros(0),
         "ephemeral_storage": fargate_hours * extra_disk * kb.number("price.fargate.ephemeral_gb_hour"),
-        **front_doors(platform == "ecs"),
+        **front_doors(on_platform["ecs"]),
         "network_nat_gateway": nat,
         "network_public_ipv4": fargate_public_ips,
         "network_vpc_endpoints": endpoints,
@@ -402,50 +404,64 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
     needs_nvme = (frame["persistent_storage"] == "local_nvme").to_numpy()
     ec2_factor = np.where(interruptible, 1.0 - kb.number("price.ec2.spot_discount_typical"),
                           1.0 - discount["ec2"])
+    instances = kb.value("price.ec2.instances")
+    types = np.array([str(e["type"]) for e in instances] + [""], dtype=object)
+    inst_vcpus = np.array([float(e["vcpu"]) for e in instances] + [np.nan])
+    inst_gbs = np.array([float(e["memory_gib"]) for e in instances] + [np.nan])
+    # The work's vCPU- and GB-hours with the pattern's headroom: the demand floor, in instance-hours of a
+    # type, is the larger of these over its vCPUs and over its memory (its price spread either way).
+    floor_vcpu_hours = demand_vcpu_hours * headroom
+    floor_gb_hours = demand_gb_hours * headroom
     for runtime in ("ecs_ec2", "eks"):
         reserve = float(kb.value("assume.node_reserve_share")[runtime])
         best = np.full(n, np.inf)
-        best_floor = np.full(n, np.nan)
-        best_type = np.full(n, "", dtype=object)
-        best_count = np.zeros(n)
+        best_index = np.full(n, len(instances))
         best_instance_hours = np.zeros(n)
-        for entry in kb.value("price.ec2.instances"):
+        for j, entry in enumerate(instances):
             inst_vcpu, inst_mem = float(entry["vcpu"]), float(entry["memory_gib"]) * 1024.0
             inst_gpu = float(entry.get("gpu") or 0)
             usable = ((entry["arch"] == "arm64") == arm) & ((inst_gpu > 0) == (gpu > 0)) & (inst_gpu >= gpu)
-            usable &= ~needs_nvme | bool(entry.get("local_nvme"))
-            usable &= ~windows | (entry["arch"] == "x86_64")
+            if not entry.get("local_nvme"):
+                usable &= ~needs_nvme
+            if entry["arch"] != "x86_64":
+                usable &= ~windows
+            if not usable.any():
+                continue
             with np.errstate(divide="ignore", invalid="ignore"):
                 fit = np.minimum(np.floor(inst_vcpu * (1 - reserve) / vcpu + 1e-9),
                                  np.floor(inst_mem * (1 - reserve) / memory_mb + 1e-9))
-                fit = np.where(gpu > 0, np.minimum(fit, np.floor(inst_gpu / np.maximum(gpu, 1))), fit)
+                if inst_gpu > 0:
+                    fit = np.where(gpu > 0, np.minimum(fit, np.floor(inst_gpu / np.maximum(gpu, 1))), fit)
             usable &= fit >= 1
             fit = np.maximum(fit, 1.0)
-            hourly = (float(entry["usd_hour"]) + np.where(windows, windows_licence * inst_vcpu, 0.0)) * ec2_factor
+            hourly = float(entry["usd_hour"]) * ec2_factor
+            if windows_licence:
+                hourly = hourly + np.where(windows, windows_licence * inst_vcpu, 0.0) * ec2_factor
             service_count = np.maximum(min_instances, np.ceil(tasks / fit))
             job_instance_hours = job_task_hours * overhead / np.clip(fit, 1.0, np.maximum(peak, 1.0))
-            instance_hours = np.where(job, job_instance_hours, service_count * hours)
-            # The demand floor at this instance type's rates: its hourly price spread over its vCPUs
-            # or its memory, whichever the work uses more of.
-            floor = np.maximum(demand_vcpu_hours * hourly / inst_vcpu,
-                               demand_gb_hours * hourly / (inst_mem / 1024.0)) * headroom
-            cost = np.maximum(instance_hours * hourly, floor)
+            instance_hours = np.maximum(np.where(job, job_instance_hours, service_count * hours),
+                                        np.maximum(floor_vcpu_hours / inst_vcpu, floor_gb_hours * 1024.0 / inst_mem))
+            cost = instance_hours * hourly
             better = usable & (cost < best)
             best = np.where(better, cost, best)
-            best_floor = np.where(better, floor, best_floor)
-            best_type = np.where(better, entry["type"], best_type)
-            best_instance_hours = np.where(better, np.maximum(instance_hours, floor / hourly), best_instance_hours)
-            best_count = np.where(better, best_instance_hours / hours, best_count)
+            best_index = np.where(better, j, best_index)
+            best_instance_hours = np.where(better, instance_hours, best_instance_hours)
+        best_type = types[best_index]
+        best_count = best_instance_hours / hours
+        with np.errstate(divide="ignore", invalid="ignore"):
+            best_floor = np.maximum(floor_vcpu_hours / inst_vcpus[best_index], floor_gb_hours / inst_gbs[best_index]) \
+                * np.where(best_instance_hours > 0, best / np.where(best_instance_hours > 0, best_instance_hours, 1.0),
+                           0.0)
         best = np.where(np.isinf(best), np.nan, best)
         lines = {"compute": best}
         if runtime == "eks":
-            shared_cluster = platform == "eks"
+            shared_cluster = on_platform["eks"]
             plane = hours * kb.number("price.eks.control_plane_hour.standard")
             alone = plane * kb.number("assume.eks_clusters_per_workload")
             lines["control_plane"] = np.where(shared_cluster, 0.0, alone)
             share = plane / kb.number("assume.workloads_per_eks_cluster")
             lines["control_plane_share"] = np.where(shared_cluster, share, 0.0)
-        lines.update(front_doors(platform == ("ecs" if runtime == "ecs_ec2" else "eks")))
+        lines.update(front_doors(on_platform["ecs" if runtime == "ecs_ec2" else "eks"]))
         lines["network_nat_gateway"] = nat
         lines["network_public_ipv4"] = np.where(public_ip, best_instance_hours * ipv4_hour, 0.0)
         lines["network_vpc_endpoints"] = endpoints
@@ -472,14 +488,14 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
             notes.append(CostNote(runtime, "caution", interruptible & windows, (
                 "Marked interruptible, but Fargate Spot does not run Windows tasks: priced on demand.")))
         own = "ecs" if runtime != "eks" else "eks"
-        notes.append(CostNote(runtime, "reason", (platform == own) & inbound, (
+        notes.append(CostNote(runtime, "reason", on_platform[own] & inbound, (
             "Joins the load balancer the existing platform runs: pays "
             f"1/{kb.number('assume.workloads_per_load_balancer'):g} of its hourly charge plus its own traffic "
             "(front_door_*_share).")))
-        notes.append(CostNote(runtime, "reason", platform_vpc & (egress != "none"), (
+        notes.append(CostNote(runtime, "reason", platform_vpc & ~egress_via["none"], (
             "Uses the VPC the existing platform runs: pays "
             f"1/{kb.number('assume.workloads_per_vpc'):g} of its NAT gateways or endpoints plus its own traffic.")))
-    notes.append(CostNote("eks", "reason", platform == "eks", (
+    notes.append(CostNote("eks", "reason", on_platform["eks"], (
         "Joins the organisation's existing EKS cluster: pays "
         f"1/{kb.number('assume.workloads_per_eks_cluster'):g} of its control plane "
         f"(${kb.number('price.eks.control_plane_hour.standard') * hours:,.2f} a month; control_plane_share).")))
