@@ -57,20 +57,25 @@ def _is_descriptor(path: str) -> bool:
     return Path(path).exists() and is_descriptor(Path(path))
 
 
-def score_profiles(profiles: Sequence[WorkloadProfile], free_tier: bool = False) -> Scored:
-    """Score many profiles in one vectorised pass."""
+def score_profiles(profiles: Sequence[WorkloadProfile], free_tier: bool = False,
+                   pricing: str = "on-demand") -> Scored:
+    """Score many profiles in one vectorised pass (each priced in its `region`, bought as `pricing`)."""
     from advisor.engine.scoring import score_frame
     from advisor.learn.blend import blend_parts
     from advisor.profile.frame import profiles_to_frame
 
-    return score_frame(profiles_to_frame(profiles), free_tier=free_tier, blend=blend_parts)
+    return score_frame(profiles_to_frame(profiles), free_tier=free_tier, blend=blend_parts, pricing=pricing)
 
 
-def recommend(profile: WorkloadProfile, free_tier: bool = False) -> Recommendation:
-    """The explained recommendation for one profile (a one-row frame through the same engine)."""
+def recommend(profile: WorkloadProfile, free_tier: bool = False, pricing: str = "on-demand") -> Recommendation:
+    """The explained recommendation for one profile (a one-row frame through the same engine).
+
+    `pricing` is on-demand, savings-1y or savings-3y (Compute Savings Plans, no upfront); the JSON
+    says which in `pricing`, and `region`/`prices` say where the prices come from.
+    """
     from advisor.engine.explain import explain_row
 
-    scored = score_profiles([profile], free_tier=free_tier)
+    scored = score_profiles([profile], free_tier=free_tier, pricing=pricing)
     recommendation = _with_free_tier(explain_row(scored, 0), free_tier)
     extra: dict[str, Any] = {}
     for provider in EXTRA_PROVIDERS:
@@ -116,14 +121,15 @@ def write_starter(profile: WorkloadProfile, out_dir: Path, runtime: str | None =
 
 
 def what_would_change(profile: WorkloadProfile, recommendation: Recommendation | None = None,
-                      free_tier: bool = False, limit: int | None = None) -> list[dict[str, Any]]:
+                      free_tier: bool = False, limit: int | None = None,
+                      pricing: str | None = None) -> list[dict[str, Any]]:
     """The smallest single changes to `profile` that would change first place (as `recommend` ranks)."""
     from advisor.engine.whatif import DEFAULT_LIMIT
     from advisor.engine.whatif import what_would_change as search
     from advisor.learn.blend import blend_parts
 
     return search(profile, recommendation, free_tier=free_tier, limit=DEFAULT_LIMIT if limit is None else limit,
-                  blend=blend_parts)
+                  blend=blend_parts, pricing=pricing)
 
 
 def render_starter(profile: WorkloadProfile, runtime: str | None = None) -> tuple[str, dict[str, str], Notes]:
@@ -153,3 +159,53 @@ def write_report(recommendation: Recommendation, profile: WorkloadProfile, out: 
     from advisor.outputs.reports import write_report as write
 
     return write(recommendation, profile, out, force=force, starter_files=starter_files, blend=blend_terms)
+
+
+PRICING_CHOICES: tuple[str, ...] = ("on-demand", "savings-1y", "savings-3y")
+"""How compute is bought (`--pricing`): on demand, or a 1- or 3-year Compute Savings Plan, no upfront."""
+
+
+def check_pricing(pricing: str) -> str:
+    """`pricing` if it is one of PRICING_CHOICES; otherwise a usage error naming them."""
+    from advisor.engine.cost import check_pricing as check
+
+    return check(pricing)
+
+
+def known_regions() -> list[str]:
+    """The AWS Regions with prices: bundled ones and any `advisor prices update` wrote."""
+    from advisor.knowledge.prices import known_regions as regions
+
+    return regions()
+
+
+def check_region(region: str) -> str:
+    """`region` (lower-cased) when prices are known for it; an UnknownRegionError listing the known ones."""
+    from advisor.knowledge.prices import check_region as check
+
+    return check(region.strip().lower())
+
+
+def region_prices(region: str) -> Any:
+    """The price book of one Region (facts, where they come from, what is borrowed from us-east-1)."""
+    from advisor.knowledge.prices import price_book
+
+    return price_book(check_region(region))
+
+
+def price_files() -> list[Any]:
+    """Every Region price file in use, bundled and updated, for `advisor runtimes`."""
+    from advisor.knowledge.prices import bundled_price_files, updated_price_files
+
+    return [*bundled_price_files().values(), *updated_price_files().values()]
+
+
+def update_prices(regions: Sequence[str] = (), source: str | None = None,
+                  directory: str | None = None) -> list[Any]:
+    """Read AWS Price List offer files (`source`, else download them) and write Region price files
+    that later runs prefer; returns what was written for each Region."""
+    from advisor.knowledge.price_list import update_prices as update
+    from advisor.knowledge.prices import user_price_dir
+
+    target = Path(directory) if directory else user_price_dir()
+    return update([r.strip().lower() for r in regions], Path(source) if source else None, target)

@@ -140,3 +140,15 @@ class UnitError(ValueError):
 
 class YamlReadError(ValueError):
     """A descriptor document that is not readable YAML; the message names the line (the importers report the file)."""
+
+
+class UnknownRegionError(UsageError):
+    """Raised for an AWS Region the advisor has no prices for; the message lists the Regions it knows."""
+
+
+class PriceListError(UsageError):
+    """Raised when an AWS Price List offer file cannot be read or used."""
+
+
+class PriceListUnreachable(PriceListError):
+    """Raised when the AWS Price List cannot be downloaded (the machine may be offline)."""

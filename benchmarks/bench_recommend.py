@@ -46,6 +46,10 @@ def synthetic_frame(rows: int, seed: int = 7) -> pd.DataFrame:
             columns[spec.name] = [f"w{i}" for i in range(rows)]
         elif spec.kind == "string":  # description, backing_service: free text the engine never scores on
             columns[spec.name] = ""
+        elif spec.kind == "region":
+            # Mostly one Region, as a real portfolio: each Region is priced as one block.
+            regions = np.array(["us-east-1", "eu-west-1", "ap-southeast-1", "sa-east-1"])
+            columns[spec.name] = regions[rng.choice(4, rows, p=[0.7, 0.15, 0.1, 0.05])]
         elif spec.name == "latency_slo_ms":
             columns[spec.name] = np.where(rng.random(rows) < 0.3, rng.uniform(50, 2000, rows), np.nan)
         elif spec.name == "gpu":

@@ -14,6 +14,16 @@ DATA = Path(__file__).resolve().parent / "data"
 SHARED = REPO.parent / "shared"
 
 
+@pytest.fixture(autouse=True)
+def no_updated_prices(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test prices with the bundled files only: price files `advisor prices update` wrote on this
+    machine (in ~/.local/share/advisor/prices) must not change results. Tests that update prices write
+    into this empty folder."""
+    folder = tmp_path_factory.mktemp("prices")
+    monkeypatch.setenv("ADVISOR_PRICES_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run in an empty working directory with HOME pointing inside it (cookiecutter's isolated_filesystem)."""

@@ -314,7 +314,8 @@ def test_summary_json_has_the_agreed_shape(runner: CliRunner, isolated: Path) ->
     summary = json.loads(Path("summary.json").read_text())
     assert list(summary) == ["schema_version", "rows", "valid", "invalid", "by_runtime", "total_monthly_cost_usd",
                              "needs_review", "needs_review_total", "blockers", "consolidation", "waves",
-                             "confidence_histogram"]
+                             "confidence_histogram", "pricing", "regions"]
+    assert summary["pricing"] == "on-demand" and summary["regions"] == {"us-east-1": 3}
     assert (summary["schema_version"], summary["rows"], summary["valid"], summary["invalid"]) == (1, 5, 3, 2)
     assert list(summary["by_runtime"]) == [*RUNTIMES, "none"]
     assert sum(v["count"] for v in summary["by_runtime"].values()) == summary["valid"]

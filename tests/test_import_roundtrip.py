@@ -30,7 +30,7 @@ LEGACY = {"name": "legacy-portal", "workload_type": "web_app", "os": "windows", 
 DNS = {"name": "resolver", "containerized": True, "protocols": ["udp", "grpc"], "vcpu": 0.5, "memory_mb": 1024,
        "arch": "arm64"}
 THUMBS = {"name": "thumbs", "workload_type": "event_handler", "containerized": False, "language": "node",
-          "memory_mb": 1536, "max_duration_s": 60, "arch": "arm64"}
+          "memory_mb": 1536, "vcpu": 0.5, "max_duration_s": 60, "arch": "arm64"}  # 0.5 vCPU fits in 1,536 MB
 
 SIZE = ("vcpu", "memory_mb")
 CONTAINER = ("workload_type", "containerized", "os", "arch", *SIZE)

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor import RUNTIMES
-from advisor.api import recommend, score_profiles
+from advisor.api import known_regions, recommend, score_profiles
 from advisor.knowledge.managed import products
 from advisor.profile.fields import FIELDS, PROTOCOLS, build_profile
 
@@ -21,6 +21,8 @@ def _value(spec: Any) -> st.SearchStrategy[Any]:
         return st.sampled_from(spec.choices)
     if spec.kind == "bool":
         return st.booleans()
+    if spec.kind == "region":
+        return st.sampled_from(known_regions())
     if spec.kind == "protocols":
         return st.lists(st.sampled_from(PROTOCOLS), min_size=1, max_size=3, unique=True)
     if spec.kind == "string":  # backing_service: a known product, or any text (unknown ones get no alternative)

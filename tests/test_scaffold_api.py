@@ -89,8 +89,9 @@ def test_out_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_lambda_values_are_clamped_and_reported() -> None:
     kb = knowledge()
-    profile = _profile(workload_type="queue_worker", memory_mb=64, max_duration_s="2h", ephemeral_storage_gb=20,
-                       language="node", arch="arm64")
+    # vcpu 0.03 x 1,769 MB = 53 MB: with 64 MB asked, still below Lambda's minimum memory.
+    profile = _profile(workload_type="queue_worker", memory_mb=64, vcpu=0.03, max_duration_s="2h",
+                       ephemeral_storage_gb=20, language="node", arch="arm64")
     _, files, notes = render_starter(profile, "lambda")  # type: ignore[arg-type]
     function = next(r for r in _resources(files).values() if r["Type"] == "AWS::Serverless::Function")
     props = function["Properties"]

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from advisor import __version__
-from advisor.cli.common import STATE, fail, handle_errors, normalise_runtime
+from advisor.cli.common import STATE, cost_choices, fail, handle_errors, normalise_runtime
 
 app = typer.Typer(
     name="advisor",
@@ -49,6 +49,13 @@ def recommend(
         "--format", "-f", metavar="table|json|yaml|markdown",
         help="Output format (default: table on a terminal, json otherwise).")] = None,
     free_tier: Annotated[bool, typer.Option("--free-tier", help="Subtract the Lambda free tier from costs.")] = False,
+    pricing: Annotated[str, typer.Option(
+        "--pricing", metavar="on-demand|savings-1y|savings-3y",
+        help="How compute is bought: on demand, or a 1- or 3-year Compute Savings Plan (no upfront).")
+    ] = "on-demand",
+    region: Annotated[str | None, typer.Option(
+        "--region", metavar="REGION", help="Price in this AWS Region (default: the profile's region, us-east-1).")
+    ] = None,
     service: Annotated[str | None, typer.Option(
         "--service", help="The workload to pick when PROFILE is a descriptor that holds several.")] = None,
 ) -> None:
@@ -64,8 +71,9 @@ def recommend(
     fmt = _output_format(format_)
     if profile is None and not set_:
         raise fail("give a profile file, - for stdin, or --set field=value options", 2)
-    loaded = load_profile(profile, set_ or [], service=service)
-    result = recommend_profile(loaded, free_tier=free_tier)
+    pricing, region = cost_choices(pricing, region)
+    loaded = load_profile(profile, [*(set_ or []), *([f"region={region}"] if region else [])], service=service)
+    result = recommend_profile(loaded, free_tier=free_tier, pricing=pricing)
     if fmt is OutputFormat.table:
         from advisor.cli.table import to_table
 
@@ -90,23 +98,27 @@ def _output_format(value: str | None) -> Any:
 @handle_errors
 def runtimes(
     runtime: Annotated[str | None, typer.Option("--runtime", "-r", help="Only this runtime's facts.")] = None,
+    region: Annotated[str | None, typer.Option(
+        "--region", metavar="REGION", help="Show this Region's prices (default us-east-1).")] = None,
     format_: Annotated[str, typer.Option("--format", "-f", metavar="table|json",
                                          help="Output format.")] = "table",
 ) -> None:
     """Every limit, capability and price in the knowledge base, with its source and as-of date."""
     import json
 
-    from advisor.knowledge.base import format_fact, knowledge
+    from advisor.api import price_files, region_prices
+    from advisor.knowledge.base import format_fact
 
-    kb = knowledge()
+    kb = region_prices(region or "us-east-1")
     prefix = None
     if runtime:
         prefix = normalise_runtime(runtime)
     facts = kb.facts_for(prefix)
     if format_ == "json":
         typer.echo(json.dumps([{"key": f.key, "value": f.value, "unit": f.unit, "source": f.source, "url": f.url,
-                                "as_of": f.as_of, "verified": f.verified, "note": f.note} for f in facts],
-                              indent=2, default=str))
+                                "as_of": f.as_of, "verified": f.verified, "note": f.note,
+                                **({"borrowed_from": "us-east-1"} if f.key in kb.borrowed else {})}
+                               for f in facts], indent=2, default=str))
         return
     if format_ != "table":
         raise fail(f"--format {format_!r}: use table or json", 2)
@@ -124,8 +136,17 @@ def runtimes(
         elif isinstance(fact.value, list) and fact.value and isinstance(fact.value[0], dict):
             value = "; ".join(", ".join(f"{k}={v}" for k, v in e.items()) for e in fact.value)
         table.add_row(escape(fact.key), escape(value[:300]), escape(f"{fact.source} {fact.url}".strip()),
-                      fact.as_of, fact.verified)
-    Console(width=max(100, typer.get_terminal_size()[0]) if sys.stdout.isatty() else 160).print(table)
+                      fact.as_of, fact.verified + (" (us-east-1)" if fact.key in kb.borrowed else ""))
+    console = Console(width=max(100, typer.get_terminal_size()[0]) if sys.stdout.isatty() else 160)
+    console.print(table)
+    summary = kb.summary()
+    console.print(escape(f"Prices shown for {summary['region']} ({summary['name']}), as of {summary['as_of']}: "
+                         f"{summary['source']}" + (f"; {len(kb.borrowed)} not bundled for this Region, us-east-1's "
+                                                   "shown (marked 'us-east-1')" if kb.borrowed else "") + "."))
+    for file in price_files():
+        origin = (f"updated from AWS Price List offer files published {file.published}" if file.origin == "updated"
+                  else "bundled")
+        console.print(escape(f"Price file {file.path}: {file.region}, {origin}, as of {file.as_of}."))
 
 
 # Feature modules that add their commands to `app`. Each exposes `register(app)` and imports its
@@ -137,6 +158,7 @@ FEATURE_MODULES: tuple[str, ...] = (
     "advisor.cli.assess",
     "advisor.cli.model",
     "advisor.cli.scaffold",
+    "advisor.cli.prices",
 )
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from advisor.cli.common import fail, handle_errors
+from advisor.cli.common import cost_choices, fail, handle_errors
 from advisor.errors import EXIT_INVALID_INPUT, EXIT_USAGE
 
 
@@ -39,6 +39,13 @@ def assess(
                                                     "formulas.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
     free_tier: Annotated[bool, typer.Option("--free-tier", help="Subtract the Lambda free tier from costs.")] = False,
+    pricing: Annotated[str, typer.Option(
+        "--pricing", metavar="on-demand|savings-1y|savings-3y",
+        help="How compute is bought: on demand, or a 1- or 3-year Compute Savings Plan (no upfront).")
+    ] = "on-demand",
+    region: Annotated[str | None, typer.Option(
+        "--region", metavar="REGION", help="Price in this AWS Region (default: each row's region, us-east-1).")
+    ] = None,
     chunk_size: Annotated[int, typer.Option("--chunk-size", metavar="N",
                                             help="Rows per chunk; memory grows with it.")] = 25_000,
     jobs: Annotated[int, typer.Option("--jobs", "-j", metavar="N",
@@ -64,6 +71,7 @@ def assess(
     from advisor.portfolio.consolidation import ConsolidationSettings
     from advisor.portfolio.writers import check_output_path
 
+    pricing, region = cost_choices(pricing, region)
     if jobs < 0:
         raise fail(f"--jobs {jobs}: give 0 (automatic) or more", EXIT_USAGE)
     for option, value in (("--workloads-per-cluster", workloads_per_cluster),
@@ -74,7 +82,7 @@ def assess(
         check_output_path(report, force, "report file")
     options = AssessOptions(
         source=input_, out=out, format=format_, mapping=columns, summary=summary, waves=waves, encoding=encoding,
-        raw=raw, force=force, free_tier=free_tier, chunk_size=chunk_size, jobs=jobs,
+        raw=raw, force=force, free_tier=free_tier, pricing=pricing, region=region, chunk_size=chunk_size, jobs=jobs,
         report_rows=REPORT_ROW_CAP if report else 0, scaffold=scaffold is not None,
         consolidation=ConsolidationSettings.from_knowledge(share_platform_costs, workloads_per_cluster,
                                                            workloads_per_load_balancer),

@@ -80,3 +80,19 @@ def normalise_runtime(value: str) -> str:
     return runtime
 
 
+def cost_choices(pricing: str, region: str | None) -> tuple[str, str | None]:
+    """Validate --pricing and --region: an unknown one exits 2 naming the known choices."""
+    from advisor.api import check_pricing, check_region
+    from advisor.errors import UsageError
+
+    try:
+        check_pricing(pricing.strip().lower())
+    except UsageError as exc:
+        raise fail(f"--pricing {pricing!r}: {exc}", 2) from None
+    if region is not None:
+        try:
+            region = check_region(region)
+        except UsageError as exc:
+            raise fail(f"--region {region!r}: {exc} (`advisor prices update --region CODE` adds a Region "
+                       "from the AWS Price List)", 2) from None
+    return pricing.strip().lower(), region

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from advisor.cli.common import fail, handle_errors
+from advisor.cli.common import cost_choices, fail, handle_errors
 from advisor.errors import EXIT_INTERRUPTED, EXIT_INVALID_INPUT, InterviewInterrupted
 
 if TYPE_CHECKING:
@@ -69,6 +69,13 @@ def interview(
         "--scaffold", metavar="DIR", help="Write a starter configuration for the recommended runtime to DIR.")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")] = False,
+    pricing: Annotated[str, typer.Option(
+        "--pricing", metavar="on-demand|savings-1y|savings-3y",
+        help="How compute is bought: on demand, or a 1- or 3-year Compute Savings Plan (no upfront).")
+    ] = "on-demand",
+    region: Annotated[str | None, typer.Option(
+        "--region", metavar="REGION", help="Price in this AWS Region (default: the profile's region, us-east-1).")
+    ] = None,
 ) -> None:
     """Answer plain-language questions and get a recommendation, with its reasons.
 
@@ -77,6 +84,8 @@ def interview(
     With --answers FILE it runs without prompts.
     """
     from advisor.interview.answers import new_answer_set, read_answers
+
+    costs = cost_choices(pricing, region)
     from advisor.interview.questionnaire import load_questionnaire
     from advisor.interview.schema import BUNDLED
 
@@ -106,13 +115,13 @@ def interview(
     _prefill(answer_set, profile, from_, service)
 
     if answers is not None:
-        _run_from_file(chosen, answer_set, answers, fmt, save, report, scaffold, force)
+        _run_from_file(chosen, answer_set, answers, fmt, save, report, scaffold, force, costs=costs)
         return
     if not _stdin_is_terminal():
         raise fail("the interview needs a terminal, and stdin is not one. To run without prompts, give the "
                    "answers in a file: advisor interview --answers FILE (see `advisor questionnaire show` "
                    "for the question ids, or save a file with --save during an interview)", 2)
-    _run_interactive(chosen, answer_set, fmt, save, resume, report, scaffold, force, plain)
+    _run_interactive(chosen, answer_set, fmt, save, resume, report, scaffold, force, plain, costs=costs)
 
 
 def _stdin_is_terminal() -> bool:
@@ -182,14 +191,14 @@ def _print_problems(problems: Any, source: Path) -> None:
 
 
 def _run_from_file(chosen: Questionnaire, answer_set: AnswerSet, source: Path, fmt: Any, save: Path | None,
-                   report: Path | None, scaffold: Path | None, force: bool) -> None:
-    from advisor.api import recommend
+                   report: Path | None, scaffold: Path | None, force: bool,
+                   costs: tuple[str, str | None] = ("on-demand", None)) -> None:
     from advisor.interview.answers import resolve, write_answers
 
     resolution = resolve(chosen, answer_set, source=str(source))
     if resolution.problems:
         _print_problems(resolution.problems, source)
-    result = recommend(resolution.profile)
+    result = _recommend(resolution.profile, costs)
     _print_recommendation(result, fmt, interactive=False)
     if save is not None:
         write_answers(save, answer_set, force=force)
@@ -224,8 +233,8 @@ def _color() -> bool:
 
 
 def _run_interactive(chosen: Questionnaire, answer_set: AnswerSet, fmt: Any, save: Path | None, resume: Path | None,
-                     report: Path | None, scaffold: Path | None, force: bool, plain: bool) -> None:
-    from advisor.api import recommend
+                     report: Path | None, scaffold: Path | None, force: bool, plain: bool,
+                     costs: tuple[str, str | None] = ("on-demand", None)) -> None:
     from advisor.cli.prompts import make_prompter
     from advisor.interview.answers import resolve
     from advisor.interview.session import Interview
@@ -244,7 +253,7 @@ def _run_interactive(chosen: Questionnaire, answer_set: AnswerSet, fmt: Any, sav
         _save_interrupted(chosen, stop.answer_set, save, resume, plain, force)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     resolution = resolve(chosen, finished, source="interview")
-    result = recommend(resolution.profile)
+    result = _recommend(resolution.profile, costs)
     typer.echo("")
     _print_recommendation(result, fmt, interactive=True)
     try:
@@ -418,3 +427,11 @@ def show(
     from advisor.interview.questionnaire import describe, load_questionnaire, render_text
 
     typer.echo(render_text(describe(load_questionnaire(_questionnaire_source(file)))), nl=False)
+
+
+def _recommend(profile: Any, costs: tuple[str, str | None]) -> Any:
+    """Recommend as `recommend` does, bought as --pricing and priced in --region when given."""
+    from advisor.api import recommend
+
+    pricing, region = costs
+    return recommend(profile.replace(region=region) if region else profile, pricing=pricing)

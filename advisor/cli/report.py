@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from advisor.cli.common import fail, handle_errors
+from advisor.cli.common import cost_choices, fail, handle_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -26,6 +26,13 @@ def report(
     set_: Annotated[list[str] | None, typer.Option("--set", metavar="FIELD=VALUE",
                                                    help="Set or override a profile field (repeatable).")] = None,
     free_tier: Annotated[bool, typer.Option("--free-tier", help="Subtract the Lambda free tier from costs.")] = False,
+    pricing: Annotated[str, typer.Option(
+        "--pricing", metavar="on-demand|savings-1y|savings-3y",
+        help="How compute is bought: on demand, or a 1- or 3-year Compute Savings Plan (no upfront).")
+    ] = "on-demand",
+    region: Annotated[str | None, typer.Option(
+        "--region", metavar="REGION", help="Price in this AWS Region (default: the profile's region, us-east-1).")
+    ] = None,
 ) -> None:
     """Write a decision report for one workload: the choice, charts, blockers, costs and a checklist."""
     from advisor.api import load_profile, recommend, write_report
@@ -36,7 +43,8 @@ def report(
         raise fail(f"--out {str(out)!r}: the file name must end in .html, .htm or .md", 2)
     if profile is None and not set_:
         raise fail("give a profile file, - for stdin, or --set field=value options", 2)
-    loaded = load_profile(profile, set_ or [])
-    result = recommend(loaded, free_tier=free_tier)
+    pricing, region = cost_choices(pricing, region)
+    loaded = load_profile(profile, [*(set_ or []), *([f"region={region}"] if region else [])])
+    result = recommend(loaded, free_tier=free_tier, pricing=pricing)
     for path in write_report(result, loaded, out, force=force):
         typer.echo(f"wrote {path}")

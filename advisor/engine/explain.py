@@ -8,10 +8,9 @@ from typing import Any
 import numpy as np
 
 from advisor import AXES, RUNTIME_LABELS, RUNTIMES
-from advisor.engine.feasibility import Blocker, describe_blocker, describe_caution
+from advisor.engine.feasibility import Blocker, describe_blocker, describe_caution, format_value
 from advisor.engine.scoring import COMPONENTS, Scored, axis_model
-from advisor.engine.sizing import lambda_memory_mb
-from advisor.knowledge.base import knowledge
+from advisor.knowledge.base import PLACEHOLDER, knowledge
 from advisor.knowledge.conditions import evaluate
 from advisor.profile.units import format_usd
 
@@ -108,9 +107,9 @@ def _sizing(scored: Scored, i: int, runtime: str) -> str:
     row = frame.iloc[i]
     job = row["workload_type"] in knowledge().value("assume.job_workload_types")
     if runtime == "lambda":
-        memory = float(lambda_memory_mb(row["vcpu"], row["memory_mb"], knowledge()))
+        # The memory the cost model priced: at least vcpu x lambda.mb_per_vcpu (one vCPU per 1,769 MB).
         arch = "arm64" if row["arch"] == "arm64" else "x86_64"
-        return f"{memory:,.0f} MB function on {arch}"
+        return f"{cost.lambda_memory_mb[i]:,.0f} MB function on {arch}"
     if runtime == "ecs_fargate":
         if np.isnan(cost.fargate_vcpu[i]):
             return "no valid task size"
@@ -143,7 +142,10 @@ def explain_row(scored: Scored, i: int, extra: dict[str, Any] | None = None) -> 
                          if rule.runtime == runtime and scored.blocker_masks[idx, i])
         cautions = tuple(describe_caution(rule, row, kb) for idx, rule in enumerate(scored.caution_rules)
                          if rule.runtime == runtime and scored.caution_masks[idx, i])
+        notes = [n for n in scored.cost.notes if n.runtime == runtime and n.mask[i]]
+        cautions += tuple(_note_text(kb, n.text, row) for n in notes if n.kind == "caution")
         reasons = _reasons(scored, i, k, axis_rules, weights, priorities, cheapest)
+        reasons.extend(_note_text(kb, n.text, row) for n in notes if n.kind == "reason")
         for option in options:
             if option.runtime == runtime and evaluate(option.when, frame.iloc[[i]], kb)[0]:
                 reasons.append(kb.fill(option.text))
@@ -175,8 +177,22 @@ def explain_row(scored: Scored, i: int, extra: dict[str, Any] | None = None) -> 
         weights={c: round(float(w), 3) for c, w in zip(COMPONENTS, weights, strict=True)},
         why_none=why_none,
         knowledge_as_of=kb.as_of_dates(),
-        extra=dict(extra or {}),
+        extra={**price_basis(scored, i), **(extra or {})},
     )
+
+
+def price_basis(scored: Scored, i: int) -> dict[str, Any]:
+    """The `region`, `pricing` and `prices` output fields: where and how row `i` was priced."""
+    region = str(scored.frame.iloc[i]["region"])
+    book = scored.cost.books.get(region)
+    return {"region": region, "pricing": scored.cost.pricing,
+            "prices": book.summary() if book is not None else {"region": region}}
+
+
+def _note_text(kb: Any, text: str, row: Any) -> str:
+    """A cost note in words: `{fact.key}` from the knowledge base, `{field}` from the row's profile."""
+    fields = {name: format_value(name, row[name]) for name in PLACEHOLDER.findall(text) if name in row.index}
+    return str(kb.fill(text, fields))
 
 
 def _reasons(scored: Scored, i: int, k: int, axis_rules: tuple, weights: np.ndarray,

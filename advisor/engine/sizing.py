@@ -20,13 +20,12 @@ EPSILON = 1e-9
 def lambda_memory_mb(vcpu: Any, memory_mb: Any, kb: KnowledgeBase, clip: bool = True) -> np.ndarray:
     """The memory a Lambda function needs for `vcpu` and `memory_mb` (arrays or scalars).
 
-    A need of more than one vCPU (multi-threaded work) means configuring `vcpu * lambda.mb_per_vcpu`;
-    up to one vCPU is met by the memory asked for. With `clip`, the result is kept within Lambda's
-    memory range (what can be configured); without, it is the raw need.
+    Lambda gives one vCPU per `lambda.mb_per_vcpu` MB, so the function needs at least
+    `vcpu * lambda.mb_per_vcpu` MB as well as the memory asked for. With `clip`, the result is kept
+    within Lambda's memory range (what can be configured); without, it is the raw need.
     """
-    vcpu_ = np.asarray(vcpu, dtype=float)
     wanted = np.maximum(np.asarray(memory_mb, dtype=float),
-                        np.where(vcpu_ > 1, vcpu_, 0.0) * kb.number("lambda.mb_per_vcpu"))
+                        np.asarray(vcpu, dtype=float) * kb.number("lambda.mb_per_vcpu"))
     if clip:
         wanted = np.clip(wanted, kb.number("lambda.memory_min_mb"), kb.number("lambda.memory_max_mb"))
     return wanted

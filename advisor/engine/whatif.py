@@ -248,7 +248,7 @@ def message(change: Change, before: Any, current: str | None, new: str) -> str:
 
 def what_would_change(profile: WorkloadProfile, recommendation: Recommendation | None = None,
                       free_tier: bool = False, limit: int = DEFAULT_LIMIT,
-                      blend: BlendParts | None = None) -> list[dict[str, Any]]:
+                      blend: BlendParts | None = None, pricing: str | None = None) -> list[dict[str, Any]]:
     """The smallest single changes to `profile` that would change first place, smallest first.
 
     Each item is {"field", "from", "to", "new_recommendation", "message"} (plus "implies" when the
@@ -260,7 +260,9 @@ def what_would_change(profile: WorkloadProfile, recommendation: Recommendation |
 
     changes = candidate_changes(profile)
     rows = [profile, *(_apply(profile, change) for change in changes)]
-    scored = score_frame(profiles_to_frame(rows), free_tier=free_tier, blend=blend)
+    if pricing is None:
+        pricing = str((recommendation.extra if recommendation is not None else {}).get("pricing", "on-demand"))
+    scored = score_frame(profiles_to_frame(rows), free_tier=free_tier, blend=blend, pricing=pricing)
     return flips(profile, changes, scored, recommendation, limit)
 
 

@@ -13,10 +13,12 @@ import numpy as np
 import pandas as pd
 
 from advisor import AXES, RUNTIMES
-from advisor.profile.fields import FIELDS, PRIORITY_FIELDS, PROTOCOLS
+from advisor.profile.fields import FIELDS, PRICE_ONLY_FIELDS, PRIORITY_FIELDS, PROTOCOLS
 
-ENUM_FIELDS: tuple[str, ...] = tuple(spec.name for spec in FIELDS if spec.kind == "enum")
-FLAG_FIELDS: tuple[str, ...] = (*(spec.name for spec in FIELDS if spec.kind == "bool"),
+ENUM_FIELDS: tuple[str, ...] = tuple(spec.name for spec in FIELDS
+                                     if spec.kind == "enum" and spec.name not in PRICE_ONLY_FIELDS)
+FLAG_FIELDS: tuple[str, ...] = (*(spec.name for spec in FIELDS
+                                  if spec.kind == "bool" and spec.name not in PRICE_ONLY_FIELDS),
                                 *(f"proto_{protocol}" for protocol in PROTOCOLS))
 LOG_FIELDS: tuple[str, ...] = ("vcpu", "memory_mb", "gpu", "ephemeral_storage_gb", "artifact_size_mb",
                                "max_duration_s", "avg_duration_ms", "requests_per_month", "peak_concurrency",
@@ -33,7 +35,7 @@ RULE_COLUMNS: tuple[str, ...] = (*RULE_VALUE_COLUMNS, *RULE_FLAG_COLUMNS)
 
 def default_categories() -> dict[str, list[str]]:
     """Every enum field's allowed values, in profile-v1 order (unseen values still get a column)."""
-    return {spec.name: list(spec.choices) for spec in FIELDS if spec.kind == "enum"}
+    return {spec.name: list(spec.choices) for spec in FIELDS if spec.name in ENUM_FIELDS}
 
 
 def profile_feature_names(categories: Mapping[str, Sequence[str]]) -> list[str]:

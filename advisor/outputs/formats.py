@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Callable
+from typing import Any
 
 from advisor import AXES, RUNTIME_LABELS
 from advisor.engine.explain import Recommendation, confidence_words
@@ -29,6 +30,20 @@ def headline(rec: Recommendation) -> str:
             f"(confidence {confidence_words(rec.confidence)}, {rec.confidence:.2f})")
 
 
+def price_basis_words(extra: dict[str, Any]) -> str:
+    """Where and how a result was priced, in words: Region, pricing, price date, prices borrowed."""
+    prices = extra.get("prices") or {}
+    region = str(extra.get("region") or prices.get("region") or "us-east-1")
+    name = f" ({prices['name']})" if prices.get("name") and prices.get("name") != region else ""
+    words = f"{region}{name}, {extra.get('pricing', 'on-demand')}"
+    if prices.get("as_of"):
+        words += f", prices as of {prices['as_of']}"
+    borrowed = prices.get("borrowed_from_us_east_1") or []
+    if borrowed:
+        words += f"; {len(borrowed)} not bundled for {region}, us-east-1's used"
+    return words
+
+
 def extra_sections(rec: Recommendation) -> list[tuple[str, list[str]]]:
     """Titled bullet lists for the optional top-level fields, shared by the text formats.
 
@@ -41,6 +56,8 @@ def extra_sections(rec: Recommendation) -> list[tuple[str, list[str]]]:
     if isinstance(managed, dict):
         sections.append(("Managed alternative", [
             f"{managed.get('service')}: {managed.get('rationale', '')} (Source: {managed.get('source', '')})"]))
+    if "pricing" in rec.extra:
+        sections.append(("Prices", [price_basis_words(rec.extra)]))
     changes = rec.extra.get("what_would_change")
     if changes is not None:
         lines = [str(item.get("message", "")) for item in changes]

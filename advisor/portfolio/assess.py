@@ -55,6 +55,8 @@ class AssessOptions:
     raw: bool = False
     force: bool = False
     free_tier: bool = False
+    pricing: str = "on-demand"  # on-demand, savings-1y or savings-3y (engine/cost.py PRICING_CHOICES)
+    region: str | None = None  # price every row in this Region instead of its own `region`
     chunk_size: int = DEFAULT_CHUNK_SIZE
     jobs: int = 0
     report_rows: int = 0
@@ -183,7 +185,7 @@ def assess_portfolio(options: AssessOptions, progress: Callable[[int, int | None
         for message in plan.notes:
             say(message)
         context = ChunkContext(plan, options.free_tier, fmt, options.raw, options.report_rows, options.scaffold,
-                               options.blend)
+                               options.blend, options.pricing, options.region)
         chunks = _chunks(source, options.chunk_size)
         first = next(chunks, None)
         if first is None:
@@ -232,6 +234,7 @@ def assess_portfolio(options: AssessOptions, progress: Callable[[int, int | None
             pool = None
         writer.commit()
         summary = builder.finish(options.waves)
+        summary["pricing"] = options.pricing
         if options.summary:
             text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
             if options.summary == "-":

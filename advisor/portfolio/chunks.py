@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from advisor import RUNTIMES
 from advisor.engine.explain import confidence_thresholds
+from advisor.errors import FieldProblem
 
 if TYPE_CHECKING:
     import numpy as np
@@ -43,6 +44,8 @@ class ChunkContext:
     report_rows: int
     scaffold: bool
     blend: BlendParts | None = None
+    pricing: str = "on-demand"
+    region: str | None = None  # prices every row in this Region (the run-wide Region)
 
 
 @dataclass
@@ -73,6 +76,7 @@ class ChunkResult:
     wave_confidence: np.ndarray
     report_frame: pd.DataFrame | None = None
     profiles: list[WorkloadProfile] = field(default_factory=list)
+    regions: dict[str, int] = field(default_factory=dict)  # valid rows priced in each Region
 
 
 def neutralise(text: str) -> str:
@@ -127,7 +131,8 @@ def assess_chunk(context: ChunkContext, task: ChunkTask) -> ChunkResult:
         raw[field_name] = cells
     del by_column
     frame, problems = records_to_frame(pd.DataFrame(raw, index=pd.RangeIndex(n)), first_row=task.first_row)
-    scored = score_frame(frame, free_tier=context.free_tier, blend=context.blend)
+    _check_regions(frame, problems, context.region, task.first_row)
+    scored = score_frame(frame, free_tier=context.free_tier, blend=context.blend, pricing=context.pricing)
     first, second = scored.recommendation, scored.runner_up  # properties: work them out once
 
     valid = np.ones(n, dtype=bool)
@@ -210,7 +215,27 @@ def assess_chunk(context: ChunkContext, task: ChunkTask) -> ChunkResult:
         wave_recommendation=recommendation[valid].astype(np.int8),
         wave_confidence=scored.confidence[valid].astype(np.float32),
         report_frame=report_frame, profiles=profiles,
+        regions={str(k): int(v) for k, v in frame["region"][valid].value_counts().items()},
     )
+
+
+def _check_regions(frame: pd.DataFrame, problems: dict[int, list[FieldProblem]], region: str | None,
+                   first_row: int) -> None:
+    """Apply a run-wide Region; a row whose Region has no prices is invalid (and scored at us-east-1's)."""
+    import numpy as np
+
+    from advisor.knowledge.prices import BASE_REGION, known_regions
+
+    if region is not None:
+        frame["region"] = region
+    known = known_regions()
+    unknown = ~frame["region"].isin(known).to_numpy()
+    for position in np.flatnonzero(unknown).tolist():
+        problems.setdefault(position, []).append(FieldProblem(
+            "region", frame["region"].iat[position], f"no prices for this Region; known: {', '.join(known)}",
+            first_row + position))
+    if unknown.any():
+        frame.loc[unknown, "region"] = BASE_REGION
 
 
 def warnings_mask(warnings: list[str]) -> np.ndarray:

@@ -105,12 +105,17 @@ def platform_parts(frame: pd.DataFrame, scored: Scored) -> tuple[np.ndarray, np.
     layer4 = (frame["proto_tcp"] | frame["proto_udp"]).to_numpy(dtype=bool)
     alb_user, nlb_user = inbound & layer7, inbound & layer4
     variable = np.nan_to_num(np.array(scored.monthly_cost, dtype=float), nan=0.0)
-    balancers = alb_user * prices.alb + nlb_user * prices.nlb
     for runtime in CONTAINER_RUNTIMES:
-        variable[:, RUNTIMES.index(runtime)] -= balancers
-    control_plane = scored.cost.lines["eks"].get("control_plane")
-    if control_plane is not None:
-        variable[:, RUNTIMES.index("eks")] -= np.nan_to_num(control_plane, nan=0.0)
+        lines = scored.cost.lines[runtime]
+        # A row that already joins its platform's load balancer (a `_share` line) paid a share of the hour.
+        share = 1.0 / kb.number("assume.workloads_per_load_balancer")
+        alb_part = np.where(np.nan_to_num(lines.get("front_door_alb_share", np.zeros(len(frame)))) > 0, share, 1.0)
+        nlb_part = np.where(np.nan_to_num(lines.get("front_door_nlb_share", np.zeros(len(frame)))) > 0, share, 1.0)
+        variable[:, RUNTIMES.index(runtime)] -= alb_user * prices.alb * alb_part + nlb_user * prices.nlb * nlb_part
+    for name in ("control_plane", "control_plane_share"):
+        plane = scored.cost.lines["eks"].get(name)
+        if plane is not None:
+            variable[:, RUNTIMES.index("eks")] -= np.nan_to_num(plane, nan=0.0)
     return np.maximum(variable, 0.0), alb_user, nlb_user
 
 

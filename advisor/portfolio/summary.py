@@ -41,6 +41,7 @@ class SummaryBuilder:
         self._names: list[str] = []
         self._recommendation: list[np.ndarray] = []
         self._confidence: list[np.ndarray] = []
+        self.regions: dict[str, int] = {}
 
     def add(self, result: ChunkResult, names: list[str]) -> None:
         """Add one chunk's part; `names` are its rows' workload names (kept only for valid rows, for waves)."""
@@ -68,6 +69,8 @@ class SummaryBuilder:
         self._names.extend(itertools.compress(names, valid.tolist()))
         self._recommendation.append(result.wave_recommendation)
         self._confidence.append(result.wave_confidence)
+        for region, count in result.regions.items():
+            self.regions[region] = self.regions.get(region, 0) + count
 
     def finish(self, waves: int | None) -> dict[str, Any]:
         import numpy as np
@@ -95,6 +98,8 @@ class SummaryBuilder:
             "waves": wave_plan,
             "confidence_histogram": {"bins": [round(i / 10, 1) for i in range(11)],
                                      "counts": [int(c) for c in self.histogram]},
+            "pricing": "on-demand",  # the pipeline sets the run's pricing
+            "regions": dict(sorted(self.regions.items())),
         }
 
 
@@ -106,6 +111,8 @@ def format_summary(summary: dict[str, Any]) -> str:
         lines.append(f"{runtime:<14}{entry['count']:>10,}{entry['monthly_cost_usd']:>16,.2f}")
     lines.append(f"{'total':<14}{summary['valid'] - summary['by_runtime']['none']['count']:>10,}"
                  f"{summary['total_monthly_cost_usd']:>16,.2f}")
+    regions = ", ".join(f"{region} ({count:,})" for region, count in (summary.get("regions") or {}).items())
+    lines.append(f"Priced {summary.get('pricing', 'on-demand')}" + (f" in {regions}" if regions else ""))
     lines += ["", f"{'standardise on':<40}{'fit loss':>9}{'monthly USD':>15}{'change USD':>13}{'unserved':>10}"]
     for entry in summary["consolidation"]:
         label = f"{entry['k']}: {' + '.join(entry['runtimes'])}"

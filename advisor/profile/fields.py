@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -28,6 +29,7 @@ LINUX_CAPABILITIES = (
 )
 """Linux capability names (capabilities(7), as Docker's --cap-add and ECS KernelCapabilities spell them, without
 CAP_); `ALL` is Docker's and ECS's word for every capability."""
+REGION_CODE = re.compile(r"[a-z]{2,}(-[a-z]+)+-\d{1,2}")
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "on"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "off"})
 
@@ -37,7 +39,7 @@ class FieldSpec:
     """How one profile field is typed, defaulted and bounded."""
 
     name: str
-    kind: str  # string | enum | bool | number | integer | protocols | capabilities
+    kind: str  # string | enum | bool | number | integer | protocols | capabilities | region
     default: Any
     help: str
     choices: tuple[str, ...] = ()
@@ -111,6 +113,10 @@ FIELDS: tuple[FieldSpec, ...] = (
           "where else it must run; on_prem and edge are hard requirements"),
     _flag("portability_required", "must stay movable between providers"),
     _enum("release_frequency", "weekly", "daily weekly monthly rarely", "how often it ships"),
+    _flag("interruptible", "tolerates interruption (retries or checkpoints): Spot capacity may be used"),
+    FieldSpec("region", "region", "us-east-1", "AWS Region code where it runs; prices are per Region"),
+    _enum("network_egress", "nat_gateway", "nat_gateway public_ipv4 vpc_endpoints none",
+          "how container tasks reach the internet and AWS APIs (Lambda outside a VPC needs none)"),
     _priority("simplicity"),
     _priority("flexibility"),
     _priority("agility"),
@@ -118,6 +124,9 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("priority_cost", "integer", 3, "weight of estimated monthly cost (0-5)", minimum=0, maximum=5),
 )
 FIELD_BY_NAME: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
+PRICE_ONLY_FIELDS: tuple[str, ...] = ("interruptible", "region", "network_egress")
+"""Fields that change only how a runtime is priced (Spot, Region, egress path), not what it is: the
+learned model does not read them (its cost-fit columns already carry their effect)."""
 FIELD_NAMES: tuple[str, ...] = tuple(FIELD_BY_NAME)
 PRIORITY_FIELDS: tuple[str, ...] = tuple(n for n in FIELD_NAMES if n.startswith("priority_"))
 
@@ -189,6 +198,11 @@ def parse_field(spec: FieldSpec, raw: object) -> Any:
         text = str(raw).strip() if not isinstance(raw, str) else raw.strip()
         if spec.name == "name" and not 1 <= len(text) <= 128:
             raise ValueError("must be 1 to 128 characters")
+        return text
+    if spec.kind == "region":
+        text = str(raw).strip().lower()
+        if not REGION_CODE.fullmatch(text):
+            raise ValueError("expected an AWS Region code such as us-east-1 or eu-west-1")
         return text
     if spec.kind == "enum":
         text = str(raw).strip().lower().replace("-", "_")
@@ -280,6 +294,9 @@ class WorkloadProfile:
     hybrid: str
     portability_required: bool
     release_frequency: str
+    interruptible: bool
+    region: str
+    network_egress: str
     priority_simplicity: int
     priority_flexibility: int
     priority_agility: int

@@ -41,30 +41,24 @@ def _split(text: str) -> tuple[float, str]:
     return value, match.group(2).lower()
 
 
-def _parse_with(text: str, table: dict[str, float | None], units: str) -> tuple[float, bool]:
+def _parse_with(text: str, table: dict[str, float | None], units: str, choices: str) -> tuple[float, bool]:
     """(value, has_unit): the number in `table`'s base unit, or the bare number and False."""
     value, suffix = _split(text)
     if suffix not in table:
-        raise UnitError(f"unknown {units} unit {suffix!r}")
+        raise UnitError(f"unknown {units} unit {suffix!r} (use {choices})")
     factor = table[suffix]
     return (value, False) if factor is None else (value * factor, True)
 
 
 def parse_duration(text: str, unit: str) -> float:
     """Parse `2h`, `90s`, `500ms`, `15min` into `unit` ("s" or "ms"); a bare number is already in `unit`."""
-    try:
-        seconds, converted = _parse_with(text, _DURATION_SECONDS, "duration")
-    except UnitError as exc:
-        raise UnitError(f"{exc} (use ms, s, min, h or d)") from None
+    seconds, converted = _parse_with(text, _DURATION_SECONDS, "duration", "ms, s, min, h or d")
     return seconds * 1000.0 if converted and unit == "ms" else seconds
 
 
 def parse_size(text: str, unit: str) -> float:
     """Parse `512MB`, `1.5GiB`, `20GB` into `unit` ("mb" or "gb"); a bare number is already in `unit`."""
-    try:
-        mb, converted = _parse_with(text, _SIZE_MB, "size")
-    except UnitError as exc:
-        raise UnitError(f"{exc} (use MB, GB, TB or their MiB/GiB/TiB spellings)") from None
+    mb, converted = _parse_with(text, _SIZE_MB, "size", "MB, GB, TB or their MiB/GiB/TiB spellings")
     return mb / 1024.0 if converted and unit == "gb" else mb
 
 

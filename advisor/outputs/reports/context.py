@@ -21,6 +21,7 @@ from advisor import AXES, RUNTIME_LABELS, RUNTIMES, __version__
 from advisor.engine.explain import Recommendation, RuntimeResult, confidence_words
 from advisor.engine.feasibility import Blocker, format_value
 from advisor.errors import KnowledgeBaseError
+from advisor.outputs.formats import price_basis_words
 from advisor.outputs.reports import charts
 from advisor.profile.fields import FIELD_BY_NAME, FIELDS, WorkloadProfile
 from advisor.profile.units import format_usd
@@ -85,6 +86,7 @@ class SingleReport:
     confidence_words: str
     why_none: str
     free_tier: bool
+    price_basis: str
     runtimes: tuple[RuntimeView, ...]
     priorities: tuple[dict[str, Any], ...]
     what_would_change: tuple[dict[str, Any], ...]
@@ -283,7 +285,8 @@ class BreakEven:
     notes: tuple[str, ...]
 
 
-def break_even(profile: WorkloadProfile, recommendation: Recommendation, free_tier: bool = False) -> BreakEven:
+def break_even(profile: WorkloadProfile, recommendation: Recommendation, free_tier: bool = False,
+               pricing: str = "on-demand") -> BreakEven:
     """Each runtime's monthly cost across request volumes around the workload's, scored in one frame.
 
     Peak concurrency scales with the volume (the same traffic shape, more or less of it).
@@ -310,7 +313,7 @@ def break_even(profile: WorkloadProfile, recommendation: Recommendation, free_ti
         if volume > 0:
             peak = max(1, round(profile.peak_concurrency * requests / volume))
         rows.append(dataclasses.replace(profile, requests_per_month=requests, peak_concurrency=peak))
-    scored = score_frame(profiles_to_frame(rows), free_tier=free_tier)  # costs only: no blend needed
+    scored = score_frame(profiles_to_frame(rows), free_tier=free_tier, pricing=pricing)  # costs only: no blend
     costs: dict[str, tuple[float | None, ...]] = {}
     for k, runtime in enumerate(RUNTIMES):
         column = scored.monthly_cost[:, k]
@@ -412,7 +415,8 @@ def single_report(recommendation: Recommendation, profile: WorkloadProfile, repo
          "weight": float(weight)}
         for component, weight in sorted(recommendation.weights.items(), key=lambda item: -item[1]))
     chosen = recommendation.recommendation
-    curve = break_even(profile, recommendation, free_tier=recommendation.free_tier)
+    curve = break_even(profile, recommendation, free_tier=recommendation.free_tier,
+                       pricing=str(recommendation.extra.get("pricing", "on-demand")))
     report = SingleReport(
         name=recommendation.name,
         description=profile.description,
@@ -424,6 +428,7 @@ def single_report(recommendation: Recommendation, profile: WorkloadProfile, repo
         confidence_words=confidence_words(recommendation.confidence),
         why_none=recommendation.why_none,
         free_tier=recommendation.free_tier,
+        price_basis=price_basis_words(recommendation.extra),
         runtimes=runtimes,
         priorities=priorities,
         what_would_change=tuple(dict(item) for item in changes),

@@ -163,6 +163,7 @@ class PortfolioReport:
     table_review: int
     knowledge_as_of: tuple[tuple[str, str], ...]
     charts: dict[str, str] = field(default_factory=dict)
+    priced: str = "on-demand"  # how compute was bought and in which Regions (summary pricing, regions)
     generator: str = f"advisor {__version__}"
 
     @property
@@ -465,8 +466,17 @@ def portfolio_report(results: pd.DataFrame | None, summary: Mapping[str, Any],
         table_first=first,
         table_review=review_count,
         knowledge_as_of=tuple(sorted(knowledge().as_of_dates().items())),
+        priced=_priced(summary),
     )
     return dataclasses.replace(report, charts=make_charts(report))
+
+
+def _priced(summary: Mapping[str, Any]) -> str:
+    """'savings-1y in us-east-1 (10), eu-west-1 (2)' from the summary's pricing and regions."""
+    regions = summary.get("regions") or {}
+    where = ", ".join(f"{region} ({int(_number(count)):,})" for region, count in regions.items()
+                      if isinstance(region, str))
+    return str(summary.get("pricing") or "on-demand") + (f" in {where}" if where else "")
 
 
 def render_html(report: PortfolioReport) -> str:
