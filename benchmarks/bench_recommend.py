@@ -39,6 +39,9 @@ def synthetic_frame(rows: int, seed: int = 7) -> pd.DataFrame:
         elif spec.kind == "protocols":
             pool = np.array([("http",), ("http", "grpc"), ("tcp",), ("udp",), ("http", "websocket")], dtype=object)
             columns[spec.name] = pool[rng.integers(0, len(pool), rows)]
+        elif spec.kind == "capabilities":
+            pool = np.array([(), (), (), ("SYS_PTRACE",), ("NET_ADMIN",)], dtype=object)
+            columns[spec.name] = pool[rng.integers(0, len(pool), rows)]
         elif spec.name == "name":
             columns[spec.name] = [f"w{i}" for i in range(rows)]
         elif spec.name == "description":

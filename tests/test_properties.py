@@ -22,6 +22,8 @@ def _value(spec: Any) -> st.SearchStrategy[Any]:
         return st.booleans()
     if spec.kind == "protocols":
         return st.lists(st.sampled_from(PROTOCOLS), min_size=1, max_size=3, unique=True)
+    if spec.kind == "capabilities":
+        return st.lists(st.sampled_from(spec.choices), max_size=3, unique=True)
     if spec.name.startswith("priority_"):
         return st.integers(0, 5)
     if spec.name == "gpu":

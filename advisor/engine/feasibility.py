@@ -65,7 +65,7 @@ def format_value(field: str, value: Any) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "not set"
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(str(v) for v in value) if value else "none"
     if spec is None or isinstance(value, str | bool):
         return str(value)
     if spec.unit == "duration_s":

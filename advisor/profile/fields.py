@@ -18,6 +18,16 @@ from advisor.errors import FieldProblem, ProfileError, UsageError
 from advisor.profile.units import UnitError, parse_count, parse_duration, parse_size
 
 PROTOCOLS = ("http", "grpc", "tcp", "udp", "websocket")
+LINUX_CAPABILITIES = (
+    "ALL", "AUDIT_CONTROL", "AUDIT_READ", "AUDIT_WRITE", "BLOCK_SUSPEND", "BPF", "CHECKPOINT_RESTORE", "CHOWN",
+    "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "IPC_LOCK", "IPC_OWNER", "KILL", "LEASE",
+    "LINUX_IMMUTABLE", "MAC_ADMIN", "MAC_OVERRIDE", "MKNOD", "NET_ADMIN", "NET_BIND_SERVICE", "NET_BROADCAST",
+    "NET_RAW", "PERFMON", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_ADMIN", "SYS_BOOT", "SYS_CHROOT",
+    "SYS_MODULE", "SYS_NICE", "SYS_PACCT", "SYS_PTRACE", "SYS_RAWIO", "SYS_RESOURCE", "SYS_TIME",
+    "SYS_TTY_CONFIG", "SYSLOG", "WAKE_ALARM",
+)
+"""Linux capability names (capabilities(7), as Docker's --cap-add and ECS KernelCapabilities spell them, without
+CAP_); `ALL` is Docker's and ECS's word for every capability."""
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "on"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "off"})
 
@@ -27,7 +37,7 @@ class FieldSpec:
     """How one profile field is typed, defaulted and bounded."""
 
     name: str
-    kind: str  # string | enum | bool | number | integer | protocols
+    kind: str  # string | enum | bool | number | integer | protocols | capabilities
     default: Any
     help: str
     choices: tuple[str, ...] = ()
@@ -80,6 +90,11 @@ FIELDS: tuple[FieldSpec, ...] = (
               minimum=0, exclusive_minimum=True, nullable=True),
     FieldSpec("protocols", "protocols", ("http",), "inbound protocols; in CSV separated by ;", choices=PROTOCOLS),
     _flag("privileged", "needs privileged containers"),
+    FieldSpec("added_capabilities", "capabilities", (), "Linux capabilities added beyond the container default "
+              "(upper case, without CAP_); in CSV separated by ;", choices=LINUX_CAPABILITIES),
+    _flag("host_mounts", "bind-mounts host paths (Docker socket, /proc, /sys, /var/log...)"),
+    _flag("host_devices", "needs host devices (/dev/...)"),
+    _flag("host_pid", "shares the host's PID namespace"),
     _flag("host_networking", "needs the host's network namespace"),
     _flag("daemon_per_host", "must run one copy on every host (agents)"),
     _flag("kernel_tuning", "needs kernel modules or sysctls beyond the namespaced ones"),
@@ -148,6 +163,24 @@ def _number(spec: FieldSpec, raw: object) -> float:
     return value
 
 
+def _capabilities(raw: object) -> tuple[str, ...]:
+    """Capability names in canonical form: upper case, no CAP_ prefix, no duplicates, in table order."""
+    items = raw if isinstance(raw, list | tuple) else str(raw).replace(",", ";").split(";")
+    wanted: set[str] = set()
+    for item in items:
+        text = str(item).strip().upper().replace("-", "_")
+        if text.startswith("CAP_"):
+            text = text[4:]
+        if not text:
+            continue
+        if text not in LINUX_CAPABILITIES:
+            close = difflib.get_close_matches(text, LINUX_CAPABILITIES, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(f"unknown Linux capability {str(item).strip()!r}{hint}")
+        wanted.add(text)
+    return tuple(c for c in LINUX_CAPABILITIES if c in wanted)
+
+
 def parse_field(spec: FieldSpec, raw: object) -> Any:
     """Parse one raw value (typed or text) for `spec`; raises ValueError with a message for the user."""
     if spec.kind == "string":
@@ -189,6 +222,8 @@ def parse_field(spec: FieldSpec, raw: object) -> Any:
         if not protocols:
             raise ValueError("list at least one protocol")
         return tuple(p for p in PROTOCOLS if p in protocols)
+    if spec.kind == "capabilities":
+        return _capabilities(raw)
     value = _number(spec, raw)
     if spec.kind == "integer":
         if not float(value).is_integer():
@@ -222,6 +257,10 @@ class WorkloadProfile:
     latency_slo_ms: float | None = None
     protocols: tuple[str, ...] = ("http",)
     privileged: bool = False
+    added_capabilities: tuple[str, ...] = ()
+    host_mounts: bool = False
+    host_devices: bool = False
+    host_pid: bool = False
     host_networking: bool = False
     daemon_per_host: bool = False
     kernel_tuning: bool = False
