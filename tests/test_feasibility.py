@@ -28,7 +28,15 @@ TRIGGER: dict[tuple[str, str], dict[str, Any]] = {
     ("lambda", "specific_instance_type"): {"specific_instance_type": True},
     ("lambda", "kubernetes_native"): {"kubernetes_native": True},
     ("lambda", "hybrid"): {"hybrid": "on_prem"},
-    ("ecs_fargate", "task_size"): {"vcpu": 32, "memory_mb": 65536},
+    ("lambda", "added_capabilities"): {"added_capabilities": ["SYS_PTRACE"]},
+    ("lambda", "host_mounts"): {"host_mounts": True},
+    ("lambda", "host_devices"): {"host_devices": True},
+    ("lambda", "host_pid"): {"host_pid": True},
+    ("ecs_fargate", "task_size"): {"vcpu": 64, "memory_mb": 65536},
+    ("ecs_fargate", "added_capabilities"): {"added_capabilities": ["NET_ADMIN"]},
+    ("ecs_fargate", "host_mounts"): {"host_mounts": True},
+    ("ecs_fargate", "host_devices"): {"host_devices": True},
+    ("ecs_fargate", "host_pid"): {"host_pid": True},
     ("ecs_fargate", "gpu"): {"gpu": 1},
     ("ecs_fargate", "arch"): {"os": "windows", "arch": "arm64"},
     ("ecs_fargate", "privileged"): {"privileged": True},
@@ -41,6 +49,11 @@ TRIGGER: dict[tuple[str, str], dict[str, Any]] = {
     ("ecs_fargate", "kubernetes_native"): {"kubernetes_native": True},
     ("ecs_fargate", "hybrid"): {"hybrid": "edge"},
     ("ecs_ec2", "kubernetes_native"): {"kubernetes_native": True},
+    ("ecs_ec2", "arch"): {"os": "windows", "arch": "arm64"},
+    ("ecs_ec2", "privileged"): {"os": "windows", "privileged": True},
+    ("ecs_ec2", "host_networking"): {"os": "windows", "host_networking": True},
+    ("ecs_ec2", "host_pid"): {"os": "windows", "host_pid": True},
+    ("eks", "arch"): {"os": "windows", "arch": "arm64"},
 }
 # Rules whose capability exists on every value a profile can take (kept for completeness, never tripped).
 NEVER_TRIPPED = {("ecs_fargate", "os"), ("ecs_fargate", "protocols"), ("ecs_ec2", "hybrid"), ("eks", "hybrid")}
@@ -67,6 +80,8 @@ def test_max_limits_are_exact(rule: Any) -> None:
         at["memory_mb"] = over["memory_mb"] = 10240
     if rule.field == "memory_mb" and rule.runtime in ("ecs_ec2", "eks"):
         at["vcpu"] = over["vcpu"] = 64
+    if rule.add_field:  # the boundary of the field alone, with nothing added (the sum has its own tests)
+        at[rule.add_field] = over[rule.add_field] = 0
     assert rule.constraint not in blocker_constraints(at, rule.runtime)
     assert rule.constraint in blocker_constraints(over, rule.runtime)
 
@@ -99,9 +114,11 @@ def test_blocker_objects_follow_the_contract() -> None:
 
 
 @pytest.mark.parametrize(("vcpu", "memory_mb", "os", "feasible"), [
-    (16, 122880, "linux", True),      # 16 vCPU / 120 GB: the largest Linux size
-    (16, 122881, "linux", False),
-    (16.5, 1024, "linux", False),
+    (16, 122880, "linux", True),      # 16 vCPU / 120 GB: the largest 16 vCPU size
+    (16, 122881, "linux", True),      # rounds up to 32 vCPU / 244 GB
+    (32, 249856, "linux", True),      # 32 vCPU / 244 GB: the largest Linux size
+    (32, 249857, "linux", False),
+    (32.5, 1024, "linux", False),
     (0.25, 512, "linux", True),
     (4, 30720, "windows", True),      # 4 vCPU / 30 GB: the largest Windows size
     (4, 30721, "windows", False),
@@ -144,6 +161,8 @@ CAUTION_TRIGGERS: dict[str, dict[str, Any]] = {
     "lambda_multicloud": {"hybrid": "multi_cloud"},
     "ec2_windows_licence_unpriced": {"os": "windows"},
     "eks_windows_licence_unpriced": {"os": "windows"},
+    "fargate_ebs_not_durable": {"persistent_storage": "block"},
+    "eks_windows_host_process": {"os": "windows", "privileged": True},
 }
 QUIET = {**BASE, "k8s_experience": "expert", "ops_capacity": "platform_team"}
 

@@ -41,6 +41,7 @@ DESCRIPTION = ("§evil description\n---\napiVersion: v1\nkind: Secret\n!GetAtt X
 # Where profile text may appear in a parsed YAML document (file suffix -> allowed paths).
 ALLOWED = {
     "template.yaml": {("Metadata", "Advisor", "WorkloadName"), ("Metadata", "Advisor", "WorkloadDescription")},
+    "express.yaml": {("Metadata", "Advisor", "WorkloadName"), ("Metadata", "Advisor", "WorkloadDescription")},
     "namespace.yaml": {("metadata", "annotations", "advisor.aws/workload-name"),
                        ("metadata", "annotations", "advisor.aws/workload-description")},
     "deployment.yaml": {("metadata", "annotations", "advisor.aws/workload-name")},

@@ -60,7 +60,7 @@ def scaffolded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scaffolded]
         for runtime in RUNTIMES:
             results[name, runtime] = write_starter(profile, root / name / runtime, runtime=runtime,
                                                    scored=scored, row=row)
-    templates = sorted(root.glob("*/*/template.yaml"))
+    templates = sorted([*root.glob("*/*/template.yaml"), *root.glob("*/*/express.yaml")])
     linting = start_cfn_lint(templates)
     yield Scaffolded(root, results, linting)
     for process in linting:

@@ -21,7 +21,8 @@ from advisor.knowledge.conditions import evaluate, validate
 from advisor.profile.fields import FIELD_BY_NAME
 from advisor.profile.units import format_count, format_duration, format_size_mb
 
-CHECKS = frozenset({"max", "forbidden", "allowed", "all_allowed", "fargate_size"})
+CHECKS = frozenset({"max", "forbidden", "allowed", "all_allowed", "subset", "fargate_size"})
+BLOCKER_PLACEHOLDERS = frozenset({"value", "limit", "os", "vcpu", "memory", "largest", "base", "added"})
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,15 @@ class Blocker:
     value: Any
     message: str
     source: str
+    see_also: tuple[str, ...] = ()
+    """Citations of the alternatives the message names (present in JSON only when there are some)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"constraint": self.constraint, "limit": self.limit, "value": self.value,
-                "message": self.message, "source": self.source}
+        out = {"constraint": self.constraint, "limit": self.limit, "value": self.value,
+               "message": self.message, "source": self.source}
+        if self.see_also:
+            out["see_also"] = list(self.see_also)
+        return out
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,13 @@ class BlockerRule:
     field_scale: float = 1.0
     ignore: tuple[str, ...] = ()
     when: Any = None
+    add_field: str = ""
+    """`max` only: a second field added to the first before the comparison (an image on the same disk)."""
+    add_scale: float = 1.0
+    add_times: str = ""
+    """Fact key of a multiplier applied to `add_field` (an assumption), or empty."""
+    see_also: tuple[str, ...] = ()
+    """Fact keys of the alternatives the message names; their citations go out with the blocker."""
 
 
 @dataclass(frozen=True)
@@ -98,13 +111,25 @@ def compiled_rules() -> tuple[tuple[BlockerRule, ...], tuple[CautionRule, ...]]:
                 raise KnowledgeBaseError(f"{where}: unknown field {entry.get('field')!r}")
             kb.fact(entry["fact"])
         validate(entry.get("when"), where, kb)
+        add = entry.get("add") or {}
+        if add:
+            if check != "max" or not isinstance(add, dict) or add.get("field") not in FIELD_BY_NAME:
+                raise KnowledgeBaseError(f"{where}: 'add' needs a max check and a known field, got {add!r}")
+            if add.get("times"):
+                kb.number(str(add["times"]))
+        see_also = tuple(str(key) for key in entry.get("see_also") or ())
+        for key in see_also:
+            kb.fact(key)
+        if check == "subset" and FIELD_BY_NAME[entry["field"]].kind != "capabilities":
+            raise KnowledgeBaseError(f"{where}: a subset check needs a list field, got {entry['field']!r}")
         rule = BlockerRule(
             constraint=str(entry["constraint"]), runtime=entry["runtime"], check=check,
             field=entry.get("field", ""), fact=entry.get("fact", ""), message=str(entry["message"]),
             field_scale=float(entry.get("field_scale", 1.0)), ignore=tuple(entry.get("ignore") or ()),
-            when=entry.get("when"),
+            when=entry.get("when"), add_field=str(add.get("field", "")), add_scale=float(add.get("scale", 1.0)),
+            add_times=str(add.get("times", "")), see_also=see_also,
         )
-        _check_placeholders(rule.message, where, kb, {"value", "limit", "os", "vcpu", "memory", "largest"})
+        _check_placeholders(rule.message, where, kb, set(BLOCKER_PLACEHOLDERS))
         blockers.append(rule)
     cautions: list[CautionRule] = []
     for index, entry in enumerate(data.get("cautions") or []):
@@ -150,8 +175,7 @@ def _blocked(rule: BlockerRule, frame: pd.DataFrame, kb: KnowledgeBase) -> np.nd
         return _fargate_blocked(frame, kb)
     limit = kb.value(rule.fact)
     if rule.check == "max":
-        values = frame[rule.field].to_numpy(dtype=float) * rule.field_scale
-        return values > float(limit) + 1e-9
+        return _max_values(rule, frame, kb) > float(limit) + 1e-9
     if rule.check == "forbidden":
         column = frame[rule.field]
         wanted = column.to_numpy(dtype=bool) if column.dtype == bool else column.to_numpy(dtype=float) > 0
@@ -159,6 +183,12 @@ def _blocked(rule: BlockerRule, frame: pd.DataFrame, kb: KnowledgeBase) -> np.nd
     if rule.check == "allowed":
         column = frame[rule.field]
         return (~column.isin(list(limit)) & ~column.isin(list(rule.ignore))).to_numpy()
+    if rule.check == "subset":
+        # A list column holds few distinct lists: decide each distinct one once, then spread by code.
+        codes, uniques = pd.factorize(frame[rule.field])
+        allowed = set(limit)
+        outside = np.array([bool(set(items) - allowed) for items in uniques] + [False], dtype=bool)
+        return outside[codes]
     # all_allowed: protocols
     from advisor.profile.fields import PROTOCOLS
 
@@ -167,6 +197,15 @@ def _blocked(rule: BlockerRule, frame: pd.DataFrame, kb: KnowledgeBase) -> np.nd
         if protocol not in limit:
             blocked |= frame[f"proto_{protocol}"].to_numpy(dtype=bool)
     return blocked
+
+
+def _max_values(rule: BlockerRule, frame: pd.DataFrame, kb: KnowledgeBase) -> np.ndarray:
+    """The number a `max` check compares: the field, scaled, plus the added field if the rule has one."""
+    values = frame[rule.field].to_numpy(dtype=float) * rule.field_scale
+    if rule.add_field:
+        times = kb.number(rule.add_times) if rule.add_times else 1.0
+        values = values + frame[rule.add_field].to_numpy(dtype=float) * rule.add_scale * times
+    return values
 
 
 def feasible_matrix(rules_: tuple[BlockerRule, ...], masks: np.ndarray, n: int) -> np.ndarray:
@@ -207,17 +246,24 @@ def describe_blocker(rule: BlockerRule, row: pd.Series, kb: KnowledgeBase) -> Bl
                        message, source_fact.citation)
     fact = kb.fact(rule.fact)
     value = _plain(row[rule.field])
+    extra: dict[str, str] = {}
     if rule.check == "max":
         limit: Any = _plain(float(fact.value) / rule.field_scale)
         limit_text = format_value(rule.field, limit)
+        if rule.add_field:
+            extra = {"base": format_value(rule.field, value),
+                     "added": format_value(rule.add_field, _plain(row[rule.add_field]))}
+            total = float(_max_values(rule, row.to_frame().T, kb)[0]) / rule.field_scale
+            value = _plain(round(total, 6))
     elif rule.check == "forbidden":
         limit, limit_text = False, format_fact(fact)
     else:
         limit, limit_text = list(fact.value), format_fact(fact)
-        if rule.check == "all_allowed":
+        if rule.check in ("all_allowed", "subset"):
             value = [p for p in value if p not in fact.value]
-    message = kb.fill(rule.message, {"value": format_value(rule.field, value), "limit": limit_text})
-    return Blocker(rule.constraint, limit, value, message, fact.citation)
+    message = kb.fill(rule.message, {"value": format_value(rule.field, value), "limit": limit_text, **extra})
+    see_also = tuple(kb.fact(key).citation for key in rule.see_also)
+    return Blocker(rule.constraint, limit, value, message, fact.citation, see_also)
 
 
 def _plain(value: Any) -> Any:

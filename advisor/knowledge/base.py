@@ -169,12 +169,16 @@ class KnowledgeBase:
 
 
 def format_fact(fact: Fact) -> str:
-    """A fact's value in words for messages: '900 s', '10,240 MB', 'linux, windows'."""
+    """A fact's value in words for messages: '15 min', '10,240 MB', 'linux, windows' (seconds as durations)."""
     value = fact.value
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
+    if isinstance(value, int | float) and fact.unit == "s":
+        from advisor.profile.units import format_duration
+
+        return format_duration(float(value))
     if isinstance(value, int | float):
         text = f"{value:,}" if float(value).is_integer() else f"{value:,.10g}"
         return f"{text} {fact.unit}".strip() if fact.unit and not fact.unit.startswith("usd") else text

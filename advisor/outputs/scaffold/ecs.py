@@ -256,10 +256,43 @@ def _purposes(w: Workload, launch: str, ecs_size: str) -> dict[str, str]:
     return {"template.yaml": ", ".join(words)}
 
 
+def express_fits(w: Workload, plan: dict[str, Any]) -> bool:
+    """ECS Express Mode builds one HTTP service behind an Application Load Balancer on Linux Fargate:
+    offer it when that is the whole workload (no other ports, no shared or block storage, no Spot)."""
+    p = w.profile
+    return (w.kind == "service" and w.inbound and len(w.l7_ports) == 1 and not w.l4_ports and not w.windows
+            and p.persistent_storage == "none" and not plan["spot"])
+
+
+def _express(w: Workload, plan: dict[str, Any]) -> dict[str, str]:
+    fact = w.kb.fact("ecs_fargate.express_mode")
+    express = {"cpu_units": plan["cpu_units"], "memory_mib": plan["memory_mib"], "port": w.l7_ports[0].number,
+               "min_tasks": max(1, w.min_count), "max_tasks": max(w.max_count, w.min_count, 1),
+               "cpu_target": default("ecs.cpu_target_percent"), "source_url": fact.url}
+    return {"express.yaml": render("ecs/express.yaml.j2", {**w.context(), "express": express})}
+
+
 def fargate_starter(w: Workload, notes: Notes) -> tuple[dict[str, str], list[Step], dict[str, str]]:
-    """Every file of the ECS on Fargate starter except README.md, the deploy steps and file purposes."""
+    """Every file of the ECS on Fargate starter except README.md, the deploy steps and file purposes.
+
+    A single HTTP service also gets express.yaml: the same service through ECS Express Mode, the
+    simplest way AWS offers to run it (and its recommendation for those who would have used App Runner).
+    """
     plan = _fargate_plan(w, notes)
-    return _files(w, notes, "fargate", plan), _steps(w, "fargate"), _purposes(w, "fargate", plan["size_words"])
+    files, steps, purposes = _files(w, notes, "fargate", plan), _steps(w, "fargate"), \
+        _purposes(w, "fargate", plan["size_words"])
+    if express_fits(w, plan):
+        files.update(_express(w, plan))
+        purposes["express.yaml"] = ("the same service through ECS Express Mode instead: one "
+                                    "AWS::ECS::ExpressGatewayService plus its two roles; ECS creates the load "
+                                    "balancer, HTTPS URL, security groups and auto scaling")
+        steps.append(Step(
+            "Or, instead of template.yaml: let ECS Express Mode build the service (load balancer, HTTPS URL, "
+            "scaling) from the pushed image in one stack.",
+            f"aws cloudformation deploy --stack-name {w.label}-express --template-file express.yaml \\\n"
+            "  --capabilities CAPABILITY_IAM \\\n"
+            "  --parameter-overrides ImageUri=REPLACE_ME_IMAGE_URI"))
+    return files, steps, purposes
 
 
 def ec2_starter(w: Workload, notes: Notes) -> tuple[dict[str, str], list[Step], dict[str, str]]:

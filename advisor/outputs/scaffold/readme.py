@@ -30,6 +30,8 @@ PLACEHOLDER_HELP: dict[str, str] = {
                                      "NAT gateway or VPC endpoints for ECR, CloudWatch Logs and STS.",
     "REPLACE_ME_PUBLIC_SUBNET_IDS": "comma-separated public subnets for the internet-facing load balancer.",
     "REPLACE_ME_IMAGE_TAG": "the image tag you pushed (a version or commit id; tags are immutable).",
+    "REPLACE_ME_IMAGE_URI": "the full URI of the image you pushed, `REGISTRY/REPOSITORY:TAG` (ECS Express Mode "
+                            "pulls it with the task execution role; an ECR image in the same account works as is).",
     "REPLACE_ME_AWS_REGION": "the AWS Region to deploy to, for example `eu-west-1`.",
     "REPLACE_ME_ACCOUNT_ID": "your 12-digit AWS account id (`aws sts get-caller-identity`).",
     "REPLACE_ME_EFS_FILE_SYSTEM_ID": "the Amazon EFS file system to mount (`fs-...`).",
