@@ -6,14 +6,14 @@ from typing import Annotated
 
 import typer
 
-from advisor.cli.common import fail, handle_errors
+from advisor.cli.common import encoding_option, fail, handle_errors
 
 DEFAULT_SEED = 20261126  # the same as advisor.learn.train.DEFAULT_SEED (not imported: keeps --help light)
 DEFAULT_FOLDS = 5
 
 # Options train and evaluate share.
-SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the cross-validation folds.")]
-FoldsOption = Annotated[int, typer.Option("--folds", min=2, help="Number of cross-validation folds.")]
+SeedOption = Annotated[int, typer.Option("--seed", metavar="N", help="Seed of the cross-validation folds.")]
+FoldsOption = Annotated[int, typer.Option("--folds", min=2, metavar="N", help="Number of cross-validation folds.")]
 CorpusOption = Annotated[str | None, typer.Option(
     "--corpus", metavar="CSV", help="Reference corpus (default: models/reference_workloads.csv).")]
 
@@ -32,16 +32,21 @@ def train_command(
     corpus: CorpusOption = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing model file with different "
                                                         "parameters.")] = False,
+    encoding: Annotated[str | None, encoding_option()] = None,
 ) -> None:
     """Fit the model on the reference corpus, cross-validate it and write its parameters as JSON."""
     from pathlib import Path
 
     from advisor.errors import OutputExistsError
+    from advisor.files import note_inputs, refuse_input_overwrite, use_encoding
     from advisor.learn.corpus import read_corpus
     from advisor.learn.model_file import default_model_path, to_json, write_model
     from advisor.learn.train import train
 
+    use_encoding(encoding)
+    note_inputs(corpus)
     target = Path(out) if out else default_model_path()
+    refuse_input_overwrite(target)
     if target.is_dir():
         raise fail(f"--out {target}: is a folder; give a file path such as {target / 'model.json'}", 2)
     data = read_corpus(corpus)
@@ -79,15 +84,18 @@ def evaluate_command(
     seed: SeedOption = DEFAULT_SEED,
     folds: FoldsOption = DEFAULT_FOLDS,
     corpus: CorpusOption = None,
+    encoding: Annotated[str | None, encoding_option()] = None,
 ) -> None:
     """Print cross-validated accuracy of the rules, the model and the blend, per-runtime precision and
     recall, and the confusion matrices."""
     import json
 
+    from advisor.files import use_encoding
     from advisor.learn.corpus import read_corpus
     from advisor.learn.model_file import default_model_path, load_model
     from advisor.learn.train import cross_validate, format_evaluation
 
+    use_encoding(encoding)
     data = read_corpus(corpus)
     if folds > len(data):
         raise fail(f"--folds {folds}: the corpus has only {len(data)} rows", 2)

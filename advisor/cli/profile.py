@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from advisor.cli.common import fail, handle_errors
+from advisor.cli.common import encoding_option, fail, handle_errors
 from advisor.errors import OutputExistsError, UsageError
+from advisor.files import refuse_input_overwrite
 
 if TYPE_CHECKING:
     from advisor.importers import ImportedProfile
@@ -40,21 +41,27 @@ def register(app: typer.Typer) -> None:
 @handle_errors
 def profile_from(
     path: Annotated[str, typer.Argument(
+        metavar="DESCRIPTOR",
         help="A docker-compose file, Kubernetes manifest (file or directory), ECS task definition "
              "(JSON or YAML) or SAM/CloudFormation template.")],
     out: Annotated[str, typer.Option(
         "--out", "-o", metavar="DIR|-",
         help="Directory for one profile file per workload, or - for stdout (a portfolio CSV by default).")],
     service: Annotated[str | None, typer.Option(
-        "--service", "-s", help="Only this workload (compose service, Kubernetes object, function...).")] = None,
+        "--service", "-s", metavar="NAME",
+        help="Only this workload (compose service, Kubernetes object, function...).")] = None,
     format_: Annotated[str | None, typer.Option(
         "--format", "-f", metavar="yaml|json|csv",
         help="yaml (default for a directory), csv (default for stdout) or json.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite profile files that already exist.")] = False,
+    encoding: Annotated[str | None, encoding_option()] = None,
 ) -> None:
     """Profiles from what a team already has; every derived field lists where it came from."""
+    from advisor.files import note_inputs, use_encoding
     from advisor.importers import import_profiles
 
+    use_encoding(encoding)
+    note_inputs(path)
     fmt = (format_ or ("csv" if out == "-" else "yaml")).strip().lower()
     if fmt not in FORMATS:
         raise fail(f"--format {format_!r}: use one of {', '.join(FORMATS)}", 2)
@@ -86,6 +93,11 @@ def profile_from(
 def _warn(problems: tuple[str, ...] | list[str]) -> None:
     for problem in problems:
         typer.echo(f"advisor: warning: {problem}", err=True)
+    if any(_ENCODING_PROBLEM.search(problem) for problem in problems):
+        typer.echo("advisor: give the files' encoding with --encoding, for example --encoding latin-1", err=True)
+
+
+_ENCODING_PROBLEM = re.compile(r": not valid \S+ text \(")  # InputEncodingError's words, as importers report them
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -204,6 +216,7 @@ def _planned_files(profiles: list[ImportedProfile], fmt: str) -> list[tuple[str,
 
 def write_atomic(target: Path, text: str) -> None:
     """Write through a temporary file in the same folder, then rename: never a partial file."""
+    refuse_input_overwrite(target)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".advisor-", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
@@ -232,6 +245,7 @@ def write_profiles(profiles: list[ImportedProfile], directory: Path, fmt: str, f
         target = directory / name
         if target.resolve().parent != root:
             raise UsageError(f"--out {directory}: {name!r} would be written outside the directory")
+        refuse_input_overwrite(target)
         targets.append(target)
     existing = [str(t) for t in targets if t.exists()]
     if existing and not force:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from advisor.cli.common import fail, handle_errors
+from advisor.cli.common import encoding_option, fail, handle_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -17,7 +17,8 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def report(
-    profile: Annotated[str | None, typer.Argument(help="Profile file (YAML or JSON), or - for stdin.")] = None,
+    profile: Annotated[str | None, typer.Argument(metavar="PROFILE",
+                                                  help="Profile file (YAML or JSON), or - for stdin.")] = None,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", metavar="FILE.html|FILE.md",
         help="Report file: .html (or .htm) for a self-contained page, .md for a decision record with SVG charts.")
@@ -26,11 +27,15 @@ def report(
     set_: Annotated[list[str] | None, typer.Option("--set", metavar="FIELD=VALUE",
                                                    help="Set or override a profile field (repeatable).")] = None,
     free_tier: Annotated[bool, typer.Option("--free-tier", help="Subtract the Lambda free tier from costs.")] = False,
+    encoding: Annotated[str | None, encoding_option()] = None,
 ) -> None:
     """Write a decision report for one workload: the choice, charts, blockers, costs and a checklist."""
     from advisor.api import load_profile, recommend
+    from advisor.files import note_inputs, use_encoding
     from advisor.outputs.reports import write_report
 
+    use_encoding(encoding)
+    note_inputs(profile)
     if out is None:
         raise fail("give --out FILE.html or --out FILE.md", 2)
     if out.suffix.lower() not in (".html", ".htm", ".md"):

@@ -150,8 +150,9 @@ class YamlReadError(ValueError):
 
 def load_text(text: str, first_line: int = 1) -> Any:
     """Parse one YAML document with `DescriptorLoader`; errors give the line within the file."""
-    loader = DescriptorLoader(text)
+    loader = None
     try:
+        loader = DescriptorLoader(text)  # the reader refuses control characters already here
         _check_depth(text)
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
@@ -163,7 +164,8 @@ def load_text(text: str, first_line: int = 1) -> Any:
     except RecursionError:
         raise YamlReadError(f"from line {first_line}: nested too deeply to be a descriptor") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _check_depth(text: str) -> None:

@@ -146,8 +146,11 @@ def answers_from_data(data: Any, label: str) -> AnswerSet:
 def write_text_atomic(path: Path, text: str, force: bool = False, what: str = "file") -> None:
     """Write `text` through a temporary file in the same folder, then rename: never a partial file.
 
-    An existing file is replaced only with `force`.
+    An existing file is replaced only with `force`; an input of the running command never.
     """
+    from advisor.files import refuse_input_overwrite
+
+    refuse_input_overwrite(path)
     if path.exists() and not force:
         raise OutputExistsError(f"{path}: the {what} exists; choose another path or add --force to overwrite it")
     folder = path.parent if str(path.parent) else Path(".")

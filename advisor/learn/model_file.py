@@ -206,8 +206,11 @@ def to_json(params: Mapping[str, Any]) -> str:
 
 def write_model(params: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
     """Write the parameters atomically: a temporary file in the same folder, then os.replace."""
+    from advisor.files import refuse_input_overwrite
+
     model_from_params(params, source="new model")  # never write what could not be read back
     target = Path(path)
+    refuse_input_overwrite(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     text = to_json(params)
     handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

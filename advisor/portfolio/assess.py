@@ -13,9 +13,9 @@ The output holds the input's own columns, then the columns of DESIGN.md's CSV co
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import csv
+import difflib
 import enum
 import io
 import itertools
@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from advisor import RUNTIMES
-from advisor.errors import OutputExistsError, UsageError
+from advisor.errors import InputEncodingError, OutputExistsError, UsageError
 from advisor.profile.fields import FIELD_BY_NAME, FIELD_NAMES, suggest_field
 
 if TYPE_CHECKING:
@@ -137,7 +137,8 @@ def load_mapping(path: str) -> ColumnMapping:
         raise UsageError(f"{path}: a mapping file is a YAML mapping with `columns:` (and optionally `values:`)")
     unknown = set(data) - {"columns", "values"}
     if unknown:
-        raise UsageError(f"{path}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; use columns and values")
+        shown = ", ".join(f"{k}{_did_you_mean(k, ['columns', 'values'])}" for k in sorted(map(str, unknown)))
+        raise UsageError(f"{path}: unknown key(s) {shown}; a mapping file has columns and values")
     columns_raw = data.get("columns") or {}
     if not isinstance(columns_raw, dict):
         raise UsageError(f"{path}: columns must map an export column name to a profile field")
@@ -191,6 +192,13 @@ class ColumnPlan:
         return next(index for index, name in self.fields if name == "name")
 
 
+def _did_you_mean(name: str, candidates: list[str]) -> str:
+    """' (did you mean X?)' when `name` is close to one of `candidates` (compared as header keys), or ''."""
+    keys = {header_key(c): c for c in candidates}
+    close = difflib.get_close_matches(header_key(name), list(keys), n=1, cutoff=0.75)
+    return f" (did you mean {keys[close[0]]!r}?)" if close else ""
+
+
 def plan_columns(header: list[str], mapping: ColumnMapping | None, label: str) -> ColumnPlan:
     """Match header cells to profile fields; the mapping first, then names ignoring case, spaces and punctuation."""
     notes: list[str] = []
@@ -225,7 +233,9 @@ def plan_columns(header: list[str], mapping: ColumnMapping | None, label: str) -
     if mapping:
         missing = [k for k, v in mapping.columns.items() if k not in used_mapping and v is not None]
         if missing:
-            notes.append(f"{mapping.source}: mapped column(s) not in {label}: {', '.join(missing)}")
+            unused = [h for index, h in enumerate(header) if index not in {i for i, _ in fields}]
+            shown = ", ".join(f"{k}{_did_you_mean(k, unused)}" for k in missing)
+            notes.append(f"{mapping.source}: mapped column(s) not in {label}: {shown}")
     if "name" not in claimed:
         close = [h for h in header if "name" in header_key(h) or header_key(h) in {"app", "application", "id"}]
         hint = f" (perhaps {close[0]!r}?)" if close else ""
@@ -234,7 +244,9 @@ def plan_columns(header: list[str], mapping: ColumnMapping | None, label: str) -
     field_columns = {index for index, _ in fields}
     passthrough = [name for index, name in enumerate(header) if index not in field_columns]
     if passthrough:
-        notes.append(f"passed through unchanged (not profile fields): {', '.join(passthrough)}")
+        unclaimed = [f for f in FIELD_NAMES if f not in claimed]
+        notes.append("passed through unchanged (not profile fields): "
+                     + ", ".join(f"{name}{_did_you_mean(name, unclaimed)}" for name in passthrough))
     output_header = []
     taken = set(header) | set(RESULT_COLUMNS)
     renamed_columns = []
@@ -289,13 +301,10 @@ class CsvSource(Source):
     ragged_is_error = True
 
     def __init__(self, path: str, encoding: str | None, label: str) -> None:
+        from advisor.files import check_encoding
+
         self.label = label
-        encoding = encoding or "utf-8"
-        try:
-            codec = codecs.lookup(encoding).name
-        except LookupError:
-            raise UsageError(f"--encoding {encoding!r}: unknown encoding (try utf-8, latin-1 or cp1252)") from None
-        self.encoding = "utf-8-sig" if codec in ("utf-8", "utf-8-sig") else encoding
+        self.encoding = check_encoding(encoding)
         self._binary: IO[bytes]
         if path == "-":
             self._binary = sys.stdin.buffer
@@ -320,22 +329,24 @@ class CsvSource(Source):
             raise UsageError(f"{label}: the file is empty; expected a header row naming the columns")
         self.header = _header_names(header_row)
 
+    def _encoding_error(self, exc: UnicodeDecodeError) -> InputEncodingError:
+        from advisor.files import encoding_label
+
+        byte = exc.object[exc.start] if exc.start < len(exc.object) else 0
+        return InputEncodingError(self.label, encoding_label(self.encoding), self._row + 1, int(byte), near=True)
+
     def _decode(self, read: Callable[[], str]) -> str:
         try:
             return read()
         except UnicodeDecodeError as exc:
-            raise UsageError(f"{self.label}: not valid {self.encoding.removesuffix('-sig')} text near the start "
-                             f"of the file ({exc.reason}); give the file's encoding, for example --encoding "
-                             "latin-1") from None
+            raise self._encoding_error(exc) from None
 
     def _guarded(self, reader: Iterator[list[str]]) -> Iterator[list[str]]:
         """The reader's rows; a decoding or CSV error becomes a UsageError naming the data row."""
         try:
             yield from reader
         except UnicodeDecodeError as exc:
-            where = f"data row {self._row + 1}" if self._row else "the start of the file"
-            raise UsageError(f"{self.label}: not valid {self.encoding.removesuffix('-sig')} text near {where} "
-                             f"({exc.reason}); give the file's encoding, for example --encoding latin-1") from None
+            raise self._encoding_error(exc) from None
         except csv.Error as exc:
             raise UsageError(f"{self.label}: cannot parse data row {self._row + 1} as CSV ({exc})") from None
 
@@ -359,15 +370,10 @@ class CsvSource(Source):
 
 
 def _open_binary(path: str, label: str) -> IO[bytes]:
-    target = Path(path)
-    if target.is_dir():
-        raise UsageError(f"{label}: is a folder, not a portfolio file")
-    try:
-        return target.open("rb")
-    except FileNotFoundError:
-        raise UsageError(f"{label}: no such file") from None
-    except OSError as exc:
-        raise UsageError(f"{label}: cannot read the file ({exc.strerror or exc})") from None
+    from advisor.files import open_input
+
+    del label  # open_input names the path itself, in the words every command uses
+    return open_input(path)
 
 
 def _sniff_delimiter(sample: str) -> str:
@@ -456,6 +462,8 @@ class ParquetSource(Source):
 def open_source(path: str, encoding: str | None = None) -> Source:
     """Open a portfolio for reading: CSV (or `-` for stdin), .xlsx or .parquet, by extension."""
     label = "<stdin>" if path == "-" else path
+    if path != "-":
+        _open_binary(path, label).close()  # missing, a folder, unreadable: said before the file type
     kind = "csv" if path == "-" else INPUT_SUFFIXES.get(Path(path).suffix.lower())
     if kind is None:
         suffix = Path(path).suffix
@@ -796,6 +804,9 @@ def check_output_path(path: str, force: bool, what: str = "--out") -> None:
     """Refuse to replace an existing file without --force, or to write into a missing folder."""
     if path == "-":
         return
+    from advisor.files import refuse_input_overwrite
+
+    refuse_input_overwrite(path)
     target = Path(path)
     if target.is_dir():
         raise UsageError(f"{what} {path}: is a folder; give a file name")
@@ -815,6 +826,9 @@ class AtomicFile:
         self.temporary = Path(temporary)
 
     def commit(self) -> None:
+        from advisor.files import refuse_input_overwrite
+
+        refuse_input_overwrite(self.path)
         mode = self.path.stat().st_mode & 0o777 if self.path.exists() else 0o666 & ~_umask()
         os.chmod(self.temporary, mode)
         os.replace(self.temporary, self.path)
@@ -1160,8 +1174,8 @@ def assess_portfolio(options: AssessOptions, progress: Callable[[int, int | None
         raise UsageError(f"--chunk-size {options.chunk_size}: give a whole number of rows, at least 1")
     if options.waves is not None and options.waves < 1:
         raise UsageError(f"--waves {options.waves}: give at least 1 wave")
-    fmt = resolve_format(options.out, options.format)
     check_output_path(options.out, options.force)
+    fmt = resolve_format(options.out, options.format)
     if options.summary:
         if options.summary == "-" and options.out == "-":
             raise UsageError("--summary - and --out - both want stdout; write one of them to a file")

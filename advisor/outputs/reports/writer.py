@@ -13,7 +13,10 @@ from advisor.errors import OutputExistsError, UsageError
 
 def check_writable(paths: Sequence[Path], force: bool) -> None:
     """Fail before writing anything if a folder is missing or a file exists and `force` is off."""
+    from advisor.files import refuse_input_overwrite
+
     for path in paths:
+        refuse_input_overwrite(path)
         folder = path.parent
         if not folder.is_dir():
             raise UsageError(f"{path}: the folder {folder} does not exist")
@@ -25,6 +28,9 @@ def check_writable(paths: Sequence[Path], force: bool) -> None:
 
 def atomic_write(path: Path, text: str) -> None:
     """Write `text` to a temporary file in the same folder, then rename it over `path`."""
+    from advisor.files import refuse_input_overwrite
+
+    refuse_input_overwrite(path)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         # mkstemp makes the file private (0600); a report gets the usual permissions instead.

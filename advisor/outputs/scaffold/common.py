@@ -274,7 +274,11 @@ def check_writable(out_dir: Path, files: Iterable[str], force: bool) -> list[Pat
     """The target path of every file; raise OutputExistsError listing the ones that exist unless `force`."""
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir}: exists and is not a folder")
+    from advisor.files import refuse_input_overwrite
+
     targets = [resolve_inside(out_dir, name) for name in files]
+    for target in targets:
+        refuse_input_overwrite(target)
     existing = [path for path in targets if path.exists() or path.is_symlink()]
     if existing and not force:
         listing = "\n".join(f"  - {path}" for path in existing)
@@ -287,6 +291,9 @@ def check_writable(out_dir: Path, files: Iterable[str], force: bool) -> list[Pat
 
 def write_atomic(path: Path, text: str, executable: bool = False) -> None:
     """Write `text` to a temporary file beside `path`, then rename it over `path` (never a partial file)."""
+    from advisor.files import refuse_input_overwrite
+
+    refuse_input_overwrite(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
