@@ -311,6 +311,9 @@ def test_out_naming_an_existing_folder_says_so(workdir: Path) -> None:
     (workdir / "results").mkdir()
     code, output = _run("assess", "portfolio.csv", "--out", "results")
     assert code == 2 and "results: is a folder; give a file name" in output, output
+    (workdir / "a.yaml").write_text("questionnaire: quick\nanswers:\n  name: p\n", encoding="utf-8")
+    code, output = _run("interview", "--answers", "a.yaml", "--save", "results", "--force", "--format", "json")
+    assert code == 2 and "results: is a folder; give a file name" in output, output
 
 
 # ----------------------------------------------------------------------------- did you mean

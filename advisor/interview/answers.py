@@ -151,6 +151,8 @@ def write_text_atomic(path: Path, text: str, force: bool = False, what: str = "f
     from advisor.files import refuse_input_overwrite
 
     refuse_input_overwrite(path)
+    if path.is_dir():
+        raise UsageError(f"{path}: is a folder; give a file name")
     if path.exists() and not force:
         raise OutputExistsError(f"{path}: the {what} exists; choose another path or add --force to overwrite it")
     folder = path.parent if str(path.parent) else Path(".")
