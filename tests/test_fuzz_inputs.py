@@ -40,7 +40,7 @@ def _run(args: list[str]) -> None:
         assert isinstance(result.exception, SystemExit), repr(result.exception)
 
 
-@settings(max_examples=15, **SETTINGS)  # type: ignore[arg-type]
+@settings(max_examples=25, **SETTINGS)  # type: ignore[arg-type]
 @given(data=st.binary(max_size=400), suffix=st.sampled_from([".yaml", ".json", ".csv", ".txt"]))
 def test_random_bytes(tmp_path: Path, data: bytes, suffix: str) -> None:
     target = tmp_path / f"input{suffix}"
@@ -49,7 +49,7 @@ def test_random_bytes(tmp_path: Path, data: bytes, suffix: str) -> None:
     _run(["assess", str(target), "--out", str(tmp_path / "out.csv"), "--force", "--jobs", "1"])
 
 
-@settings(max_examples=25, **SETTINGS)  # type: ignore[arg-type]
+@settings(max_examples=40, **SETTINGS)  # type: ignore[arg-type]
 @given(profile=profiles, as_json=st.booleans())
 def test_random_yaml_and_json_profiles(tmp_path: Path, profile: dict, as_json: bool) -> None:
     if as_json:
@@ -59,13 +59,14 @@ def test_random_yaml_and_json_profiles(tmp_path: Path, profile: dict, as_json: b
         target = tmp_path / "profile.yaml"
         target.write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
     _run(["recommend", str(target), "--format", "json"])
+    _run(["assess", str(target), "--out", str(tmp_path / "out.csv"), "--force", "--jobs", "1"])
 
 
 cells = st.one_of(st.text(alphabet=string.printable, max_size=12),
                   st.sampled_from(["", "nan", "inf", "1e400", "-1", "2h", "64GB", "yes", "lambda", "http;udp"]))
 
 
-@settings(max_examples=15, **SETTINGS)  # type: ignore[arg-type]
+@settings(max_examples=25, **SETTINGS)  # type: ignore[arg-type]
 @given(header=st.lists(st.one_of(st.sampled_from(FIELD_NAMES), st.text(alphabet=string.ascii_letters, max_size=10)),
                        min_size=1, max_size=8),
        rows=st.lists(st.lists(cells, min_size=0, max_size=9), max_size=5))
@@ -78,3 +79,4 @@ def test_random_csv(tmp_path: Path, header: list[str], rows: list[list[str]]) ->
         writer.writerow(header)
         writer.writerows(rows)
     _run(["assess", str(target), "--out", str(tmp_path / "out.csv"), "--force", "--jobs", "1"])
+    _run(["recommend", str(target), "--format", "json"])
