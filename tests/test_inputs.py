@@ -298,6 +298,14 @@ def test_no_command_writes_over_its_own_input(workdir: Path) -> None:
     assert answers.read_bytes() == kept[answers]
 
 
+def test_model_train_never_writes_over_its_corpus(workdir: Path) -> None:
+    corpus = workdir / "corpus.csv"
+    corpus.write_text("name,runtime\nx,lambda\n", encoding="utf-8")
+    code, output = _run("model", "train", "--corpus", "corpus.csv", "--out", "corpus.csv", "--force")
+    assert code == 2 and "corpus.csv: is an input of this command" in output, output
+    assert corpus.read_text(encoding="utf-8") == "name,runtime\nx,lambda\n"
+
+
 def test_profile_from_never_writes_over_the_descriptor(workdir: Path) -> None:
     compose = workdir / "web.yaml"
     compose.write_text("services:\n  web:\n    image: nginx\n", encoding="utf-8")
