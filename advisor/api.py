@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,7 +41,9 @@ def load_profile(path: str | None, assignments: Sequence[str] = (), stdin_text: 
         source = path
     elif path is not None:
         if path == "-" and stdin_text is None:
-            stdin_text = sys.stdin.read()
+            from advisor.files import read_input_text
+
+            stdin_text = read_input_text("-")
         data = read_profile_data(path, stdin_text if path == "-" else None)
         source = "<stdin>" if path == "-" else path
     data.update(parse_assignments(list(assignments)))

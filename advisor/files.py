@@ -1,22 +1,42 @@
-"""Files, one way each: atomic writes, output-path checks, safe file names, reading a user's YAML file.
+"""Files, one way each: atomic writes, output-path checks, safe file names, and opening a user's input.
 
 Every command writes through `AtomicFile` / `write_text_atomic` (a temporary file beside the target,
 renamed over it: never a partial file), checks its outputs with `check_output_path` /
 `check_output_files` before writing anything, and names files after workloads with `safe_file_name`.
+Every command opens its input files through `open_input` / `read_input_text`, so a missing file, a
+folder, an unreadable file or the wrong encoding reads the same everywhere and names the path. The
+inputs a command has opened (or declared with `note_inputs`) are remembered for that command, and
+`refuse_input_overwrite` (called by every output check and atomic write) refuses to replace one of
+them, with or without force.
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
+import json
+import json.decoder
+import json.scanner
+import math
 import os
 import re
+import sys
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from advisor.errors import OutputExistsError, UsageError
+from advisor.errors import (
+    InputEncodingError,
+    InputFileError,
+    InputSyntaxError,
+    OutputExistsError,
+    OutputIsInputError,
+    UnknownEncodingError,
+    UsageError,
+)
 
 FALLBACK_NAME = "workload"
 """The file name used when nothing of a workload's name survives sanitising."""
@@ -40,6 +60,7 @@ class AtomicFile:
 
     def __init__(self, path: str | os.PathLike[str], executable: bool = False) -> None:
         self.path = Path(path)
+        refuse_input_overwrite(self.path)
         self.executable = executable
         folder = self.path.parent if str(self.path.parent) else Path(".")
         descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{self.path.name}.", suffix=".part")
@@ -65,6 +86,7 @@ def write_text_atomic(path: str | os.PathLike[str], text: str, *, executable: bo
                       newline: str | None = "\n") -> Path:
     """Write `text` (UTF-8) to `path` atomically, creating its folder; never leaves a partial file."""
     target = Path(path)
+    refuse_input_overwrite(target)
     if str(target.parent):
         target.parent.mkdir(parents=True, exist_ok=True)
     atomic = AtomicFile(target, executable=executable)
@@ -85,6 +107,7 @@ def check_output_path(path: str | os.PathLike[str], force: bool, what: str = "ou
     """Fail before anything is written: `path` is a folder, its folder is missing, or it exists and
     `force` is off (OutputExistsError)."""
     target = Path(path)
+    refuse_input_overwrite(target)
     if target.is_dir():
         raise UsageError(f"{what} {target}: is a folder; give a file name")
     if (target.exists() or target.is_symlink()) and not force:
@@ -101,8 +124,9 @@ def check_output_files(paths: Iterable[Path], force: bool, what: str = "file", *
     With `folders_must_exist` off, missing folders are fine (the writer creates them)."""
     targets = list(paths)
     for target in targets:
+        refuse_input_overwrite(target)
         if target.is_dir():
-            raise UsageError(f"{target}: is a folder where a {what} should be written")
+            raise UsageError(f"{target}: is a folder; give a file name")
         folder = target.parent if str(target.parent) else Path(".")
         if folders_must_exist and not folder.is_dir():
             raise UsageError(f"{target}: the folder {folder} does not exist")
@@ -177,30 +201,282 @@ _RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1,
 """Windows device names that cannot be file names whatever their extension."""
 
 
-# --------------------------------------------------------------------------------- reading inputs
+DEFAULT_ENCODING = "utf-8"
+STDIN = "-"
+
+# ----------------------------------------------------------------------------- the inputs of a command
+
+_INPUTS: ContextVar[list[Path] | None] = ContextVar("advisor_inputs", default=None)
+_ENCODING: ContextVar[str | None] = ContextVar("advisor_input_encoding", default=None)
 
 
-def read_input_text(path: str | Path, kind: str = "file", encoding: str = "utf-8-sig") -> str:
-    """The text of a file a user gave; a missing, unreadable or undecodable one is a UsageError naming
-    the file and the `kind` of file it should have been."""
-    label = str(path)
+@contextlib.contextmanager
+def command_inputs() -> Iterator[list[Path]]:
+    """Remember the input files opened while the block runs (one command), to refuse writing over them;
+    an encoding set with `use_encoding` inside the block lasts until it ends."""
+    token = _INPUTS.set([])
+    encoding_token = _ENCODING.set(None)
     try:
-        return Path(path).read_text(encoding=encoding)
+        yield _INPUTS.get() or []
+    finally:
+        _ENCODING.reset(encoding_token)
+        _INPUTS.reset(token)
+
+
+def use_encoding(encoding: str | None) -> None:
+    """Decode every input file of the current command as `encoding` unless a reader names another."""
+    if encoding is not None:
+        check_encoding(encoding)
+    _ENCODING.set(encoding)
+
+
+def note_inputs(*paths: str | Path | None) -> None:
+    """Declare input files before they are opened (a command checks its outputs first)."""
+    inputs = _INPUTS.get()
+    if inputs is None:
+        return
+    for path in paths:
+        if path is not None and str(path) != STDIN:
+            inputs.append(Path(path))
+
+
+def release_input(path: str | Path) -> None:
+    """Let the current command write `path` although it read it: the one file that is both (the answers
+    file an interview resumes from and saves back to)."""
+    inputs = _INPUTS.get()
+    if inputs is not None:
+        inputs[:] = [p for p in inputs if not _same_file(p, Path(path))]
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return a.resolve() == b.resolve()
+
+
+def refuse_input_overwrite(target: str | Path, allowed: str | Path | None = None) -> None:
+    """Raise OutputIsInputError if `target` is (or lies inside a folder that is) not allowed: one of the
+    current command's inputs. `allowed` names an input the command may replace on purpose (the answers
+    file an interview resumes from is its own save file)."""
+    if str(target) == STDIN:
+        return
+    path = Path(target)
+    for source in _INPUTS.get() or []:
+        if allowed is not None and _same_file(source, Path(allowed)):
+            continue
+        if _same_file(path, source):
+            raise OutputIsInputError(str(target), str(source))
+
+
+# ----------------------------------------------------------------------------- opening an input
+
+
+def check_encoding(encoding: str | None) -> str:
+    """The codec to decode with: `encoding`, or UTF-8 (a byte-order mark is skipped)."""
+    name = (encoding or _ENCODING.get() or DEFAULT_ENCODING).strip()
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        raise UnknownEncodingError(name) from None
+    return "utf-8-sig" if codec in ("utf-8", "utf-8-sig") else codec
+
+
+def encoding_label(codec: str) -> str:
+    return "UTF-8" if codec.startswith("utf-8") else codec
+
+
+def open_input(path: str | Path) -> IO[bytes]:
+    """Open an input file for reading bytes, or stdin for `-`; the one place inputs are opened."""
+    if str(path) == STDIN:
+        return sys.stdin.buffer
+    target = Path(path)
+    label = str(path)
+    if target.is_dir():
+        raise InputFileError(label, "is a folder, not a file")
+    try:
+        handle = target.open("rb")
     except FileNotFoundError:
-        raise UsageError(f"{label}: no such {kind}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{label}: cannot read the {kind} ({exc})") from None
+        raise InputFileError(label, "no such file") from None
+    except PermissionError:
+        raise InputFileError(label, "cannot read the file (permission denied)") from None
+    except OSError as exc:
+        raise InputFileError(label, f"cannot read the file ({exc.strerror or exc})") from None
+    note_inputs(target)
+    return handle
 
 
+def decode_input(data: bytes, label: str, encoding: str | None = None) -> str:
+    """`data` as text in `encoding` (UTF-8 by default); InputEncodingError names the line of the first bad byte."""
+    codec = check_encoding(encoding)
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputEncodingError(label, encoding_label(codec), line, data[exc.start]) from None
 
-def read_yaml_file(path: str | Path, kind: str) -> Any:
-    """Parse `path` with `yaml.safe_load`; a missing, unreadable or malformed file is a UsageError
-    naming the file and the `kind` of file it should have been ("answers file", "mapping file")."""
+
+def read_input_bytes(path: str | Path) -> bytes:
+    handle = open_input(path)
+    try:
+        return handle.read()
+    except OSError as exc:
+        raise InputFileError(str(path), f"cannot read the file ({exc.strerror or exc})") from None
+    finally:
+        if handle is not sys.stdin.buffer:
+            handle.close()
+
+
+def read_input_text(path: str | Path, encoding: str | None = None) -> str:
+    """The text of an input file (or stdin for `-`), decoded as `encoding` (UTF-8 by default)."""
+    label = "<stdin>" if str(path) == STDIN else str(path)
+    return decode_input(read_input_bytes(path), label, encoding)
+
+
+# ----------------------------------------------------------------------------- YAML and JSON from users
+
+
+def load_user_data(text: str, label: str, kind: str = "yaml") -> Any:
+    """Parse a user's YAML (safe loading only) or JSON text; a syntax error, a key given twice, NaN or
+    infinity is an InputSyntaxError naming `label` and the line."""
+    return _load_json(text, label) if kind == "json" else _load_yaml(text, label)
+
+
+def read_yaml_file(path: str | Path, kind: str = "file", encoding: str | None = None) -> Any:
+    """Read and parse a user's YAML file (answers, column mappings, questionnaires) through the one
+    input opener and the strict loader. `kind` is kept for callers that name what they read."""
+    del kind
+    return load_user_data(read_input_text(path, encoding), str(path), "yaml")
+
+
+def _yaml_loader() -> Any:
     import yaml
 
-    label = str(path)
-    text = read_input_text(path, kind)
+    class UserLoader(yaml.SafeLoader):
+        """SafeLoader that refuses a key given twice in one mapping, and NaN or infinity."""
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: dict[Any, int] = {}
+            for key_node, _value in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                line = key_node.start_mark.line + 1
+                try:
+                    first = seen.get(key)
+                except TypeError:
+                    continue  # an unhashable key: SafeLoader reports it
+                if first is not None:
+                    raise _Located(line, f"the key {key!r} is given twice (lines {first} and {line}); keep one")
+                seen[key] = line
+            return super().construct_mapping(node, deep=deep)
+
+        def construct_finite_float(self, node: Any) -> float:
+            value = self.construct_yaml_float(node)
+            if not math.isfinite(value):
+                raise _Located(node.start_mark.line + 1, f"{node.value} is not a finite number; NaN and "
+                                                        "infinity are never valid")
+            return float(value)
+
+    UserLoader.add_constructor("tag:yaml.org,2002:float", UserLoader.construct_finite_float)
+    return UserLoader
+
+
+class _Located(Exception):
+    def __init__(self, line: int | None, problem: str) -> None:
+        super().__init__(problem)
+        self.line = line
+        self.problem = problem
+
+
+def _load_yaml(text: str, label: str) -> Any:
+    import yaml
+
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{label}: not valid YAML ({exc})") from None
+        return yaml.load(text, Loader=_yaml_loader())
+    except _Located as exc:
+        raise InputSyntaxError(label, exc.line, exc.problem) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "not valid YAML"
+        if exc.context and exc.problem and exc.context_mark is not None:
+            problem += f" ({exc.context} at line {exc.context_mark.line + 1})"
+        if mark is None:
+            raise InputSyntaxError(label, None, f"not valid YAML: {problem}") from None
+        raise InputSyntaxError(label, mark.line + 1, f"column {mark.column + 1}: not valid YAML: {problem}") from None
+    except yaml.YAMLError as exc:  # reader errors (control characters) carry no line
+        raise InputSyntaxError(label, None, f"not valid YAML: {_first_line(exc)}") from None
+    except RecursionError:
+        raise InputSyntaxError(label, None, "nested too deeply to be a real file") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).replace('in "<unicode string>", ', "").splitlines()[0]
+
+
+_NON_FINITE = ("NaN", "Infinity", "-Infinity")
+
+
+def _line_of(text: str, index: int) -> int:
+    return text.count("\n", 0, index) + 1
+
+
+def _load_json(text: str, label: str) -> Any:
+    """json with hooks on the pure-Python scanner: it knows where every value starts, so a key given
+    twice and NaN / Infinity (which json.loads accepts) are reported with their lines."""
+    whitespace = json.decoder.WHITESPACE.match  # type: ignore[attr-defined]
+
+    def checked(scan: Callable[[str, int], Any], s: str, idx: int) -> Any:
+        for word in _NON_FINITE:
+            if s.startswith(word, idx):
+                raise _Located(_line_of(s, idx), f"{word} is not a finite number; NaN and infinity are never valid")
+        value, end = scan(s, idx)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _Located(_line_of(s, idx), f"{s[idx:end]} is not a finite number")
+        return value, end
+
+    def parse_object(s_and_end: tuple[str, int], strict: bool, scan_once: Any, object_hook: Any,
+                     object_pairs_hook: Any, memo: Any = None, _w: Any = whitespace) -> tuple[dict[str, Any], int]:
+        starts: list[int] = []
+
+        def recording(s: str, idx: int) -> Any:
+            starts.append(idx)
+            return checked(scan_once, s, idx)
+
+        pairs, end = json.decoder.JSONObject(s_and_end, strict, recording, None, list, memo, _w)  # type: ignore[attr-defined]
+        seen: dict[str, int] = {}
+        for (key, _), start in zip(pairs, starts, strict=False):
+            line = _line_of(s_and_end[0], start)
+            if key in seen:
+                raise _Located(line, f"the key {key!r} is given twice (lines {seen[key]} and {line}); keep one")
+            seen[key] = line
+        return dict(pairs), end
+
+    def parse_array(s_and_end: tuple[str, int], scan_once: Any, _w: Any = whitespace) -> tuple[list[Any], int]:
+        return json.decoder.JSONArray(s_and_end, lambda s, i: checked(scan_once, s, i), _w)  # type: ignore[attr-defined]
+
+    decoder = json.JSONDecoder()
+    decoder.parse_object = parse_object  # type: ignore[attr-defined]
+    decoder.parse_array = parse_array  # type: ignore[attr-defined]
+    decoder.memo = {}  # type: ignore[attr-defined]
+    scan = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
+    start = whitespace(text, 0).end()
+    try:
+        value, end = checked(scan, text, start)
+        end = whitespace(text, end).end()
+        if end != len(text):
+            raise _Located(_line_of(text, end), "extra data after the JSON value")
+        return value
+    except _Located as exc:
+        raise InputSyntaxError(label, exc.line, exc.problem) from None
+    except StopIteration as exc:
+        raise InputSyntaxError(label, _line_of(text, int(exc.value)), "not valid JSON: expecting a value") from None
+    except json.JSONDecodeError as exc:
+        raise InputSyntaxError(label, exc.lineno, f"column {exc.colno}: not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise InputSyntaxError(label, None, "nested too deeply to be a real file") from None
+
+
+__all__ = ["DEFAULT_ENCODING", "STDIN", "UsageError", "check_encoding", "command_inputs", "decode_input",
+           "load_user_data", "note_inputs", "open_input", "read_input_bytes", "read_input_text", "read_yaml_file",
+           "refuse_input_overwrite", "release_input", "use_encoding"]

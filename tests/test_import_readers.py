@@ -268,7 +268,8 @@ def test_unreadable_files_in_a_directory_are_reported_and_skipped(tmp_path: Path
     result = import_profiles(tmp_path)
     assert [p.name for p in result.profiles] == ["web"]
     assert result.profiles[0].data["workload_type"] == "http_api"
-    assert result.problems == (f"{tmp_path / 'binary.yaml'}: not UTF-8 text; skipped",), \
+    assert result.problems == (f"{tmp_path / 'binary.yaml'}: not valid UTF-8 text (line 1 holds the byte 0xff); "
+                               "skipped",), \
         "other data files in a directory (values.yaml, package.json) are not descriptors and not problems"
 
 

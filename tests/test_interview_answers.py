@@ -127,7 +127,7 @@ def test_bad_option_combinations(runner, isolated: Path) -> None:
     assert result.exit_code == 2
     assert "the answers are for questionnaire 'quick', not 'default'" in result.stderr
     result = runner.invoke(app, ["interview", "--answers", "nope.yaml"])
-    assert result.exit_code == 2 and "nope.yaml: no such answers file" in result.stderr
+    assert result.exit_code == 2 and "nope.yaml: no such file" in result.stderr
     (isolated / "bad.yaml").write_text("answers: [1, 2]\n")
     result = runner.invoke(app, ["interview", "--answers", "bad.yaml"])
     assert result.exit_code == 2 and "bad.yaml: 'questionnaire' must name the questionnaire" in result.stderr
@@ -381,3 +381,53 @@ def test_from_descriptor_prefills_and_asks_only_unknown_fields(runner, isolated:
                                  "--format", "json"])
     assert direct.exit_code == 0, direct.output
     assert json.loads(direct.stdout) == json.loads(result.stdout)
+
+
+class EnterOnly(Scripted):
+    """Types a name, then presses Enter (a blank reply) at every other prompt."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__([])
+        self.name = name
+
+    def _next(self, message: str) -> Reply:
+        self.asked.append(message)
+        return Reply("answer", self.name) if len(self.asked) == 1 else Reply("blank")
+
+
+@pytest.mark.parametrize("which", ["default", "quick"])
+def test_enter_takes_the_default_or_i_dont_know(which: str) -> None:
+    chosen = load_questionnaire(which)
+    prompter = EnterOnly("enter-only")
+    answers = Interview(chosen, new_answer_set(chosen), prompter).run()
+    assert answers.complete and not any(s.startswith("✗") for s in prompter.said), prompter.said
+    no_default = {q.id for q in chosen.questions if q.id != "name" and q.type in ("text", "number", "single")
+                  and q.default is None}
+    assert set(answers.dont_know) == no_default & {*answers.dont_know, *answers.answers}
+    if which == "default":
+        assert answers.dont_know == ["description", "latency"]
+        assert answers.answers["vcpu"] == 1 and answers.answers["workload_type"] == "http_api"
+    assert not resolve(chosen, answers).problems
+
+
+def test_enter_on_a_required_question_asks_again() -> None:
+    quick = load_questionnaire("quick")
+    prompter = Scripted([Reply("blank"), "named-at-last", KeyboardInterrupt()])
+    with pytest.raises(InterviewInterrupted) as stop:
+        Interview(quick, new_answer_set(quick), prompter).run()
+    assert any("needs an answer" in s for s in prompter.said)
+    assert stop.value.answer_set.answers["name"] == "named-at-last"
+
+
+def test_plain_prompts_say_what_enter_does() -> None:
+    shown: list[str] = []
+    prompter = PlainPrompter(read=lambda prompt: shown.append(prompt) or "", write=shown.append)
+    assert prompter.text("In one sentence?", "", "", can_back=True, can_dont_know=True) == Reply("blank")
+    assert "> [I don't know] " in shown and any("Enter: I don't know" in s for s in shown)
+    assert prompter.text("Memory?", "1GB", "a size", can_back=True, can_dont_know=True) == Reply("answer", "1GB")
+    assert any("Enter keeps 1GB" in s for s in shown)
+    options = [Option("a", "A"), Option("b", "B")]
+    shown.clear()
+    assert prompter.select("Which?", options, None, can_back=False, can_dont_know=True) == Reply("dont_know")
+    assert "  0) I don't know  (default)" in shown and shown[-1].endswith("[0]: ")
+    assert prompter.select("Which?", options, "b", can_back=False, can_dont_know=True) == Reply("answer", "b")

@@ -265,3 +265,49 @@ def test_plain_flag_on_a_capable_terminal(isolated: Path) -> None:
     term.answer("Choose 1-10, ? for help [1]: ", CTRL_C)
     term.expect("advisor interview --questionnaire quick --resume advisor-answers.yaml --plain")
     assert term.finish() == 130
+
+
+def _press_enter_until_done(term: Term, timeout: float = 150) -> int:
+    """Press Enter whenever the screen has been still for a moment, until the interview exits; fail at the
+    first complaint (an answer refused), which is what used to loop forever."""
+    deadline = time.monotonic() + timeout
+    seen = len(term.raw)
+    quiet_since = time.monotonic()
+    while time.monotonic() < deadline:
+        alive = term._read()
+        complaint = re.search(r"✗[^\n]*", term.text[term.pos:])
+        if complaint:
+            pytest.fail(f"Enter was refused: {complaint.group(0)}\n{term.text[-2500:]}")
+        if not alive:
+            term.child.close()
+            return int(term.child.exitstatus if term.child.exitstatus is not None else -1)
+        if len(term.raw) != seen:
+            seen, quiet_since = len(term.raw), time.monotonic()
+        elif time.monotonic() - quiet_since > 0.15:
+            term.send(ENTER)
+            quiet_since = time.monotonic()
+    pytest.fail(f"the interview did not end; screen so far:\n{term.text[-3000:]}")
+
+
+@pytest.mark.parametrize("questionnaire", ["default", "quick"])
+@pytest.mark.parametrize("plain", [False, True], ids=["arrow-keys", "plain"])
+def test_enter_at_every_question_after_the_name_finishes(isolated: Path, questionnaire: str, plain: bool) -> None:
+    """Enter takes each question's default or, where there is none, "I don't know"; the interview ends with a
+    recommendation and the saved answers say which were "I don't know"."""
+    term = Term(["--questionnaire", questionnaire, *(["--plain"] if plain else [])], isolated)
+    term.answer("What is the workload called?", "enter-only" + ENTER)
+    status = _press_enter_until_done(term)
+    assert status == 0, term.text[-2500:]
+    assert "enter-only: run it on " in term.text, term.text[-2500:]
+    saved = read_answers(isolated / "enter-only-answers.yaml")  # Enter on "Save your answers?" means yes
+    assert saved.complete
+    chosen = load_questionnaire(questionnaire)
+    resolution = resolve(chosen, saved)
+    assert not resolution.problems
+    expected_dont_know = {q.id for q in chosen.questions if q.id != "name" and q.default is None
+                          and q.type in ("text", "number", "single") and q.dont_know
+                          and q.id in {*saved.answers, *saved.dont_know}}
+    assert set(saved.dont_know) == expected_dont_know
+    if questionnaire == "default":
+        assert {"description", "latency"} <= set(saved.dont_know)
+        assert "Enter: I don't know" in term.text  # the prompt says what Enter does

@@ -231,7 +231,7 @@ def test_similar_workloads_are_shown_when_provided(tmp_path: Path, thumbnailer) 
 
 
 def test_no_feasible_runtime_still_reports(tmp_path: Path) -> None:
-    profile = load_profile(None, ["name=too-big", "gpu=1000"])
+    profile = load_profile(None, ["name=too-big", "gpu=16"])  # more GPUs than any instance, within the bound
     rec = recommend(profile)
     assert rec.recommendation is None
     write_report(rec, profile, tmp_path / "n.html")

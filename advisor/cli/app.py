@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from advisor import __version__
-from advisor.cli.common import STATE, cost_choices, fail, handle_errors, normalise_runtime
+from advisor.cli.common import STATE, cost_choices, encoding_option, fail, handle_errors, normalise_runtime
 
 app = typer.Typer(
     name="advisor",
@@ -42,6 +42,7 @@ def root(
 @handle_errors
 def recommend(
     profile: Annotated[str | None, typer.Argument(
+        metavar="PROFILE",
         help="Profile (YAML or JSON), descriptor (compose, manifests, task definition, template) or -.")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", metavar="FIELD=VALUE",
                                                    help="Set or override a profile field (repeatable).")] = None,
@@ -57,7 +58,9 @@ def recommend(
         "--region", metavar="REGION", help="Price in this AWS Region (default: the profile's region, us-east-1).")
     ] = None,
     service: Annotated[str | None, typer.Option(
-        "--service", help="The workload to pick when PROFILE is a descriptor that holds several.")] = None,
+        "--service", metavar="NAME", help="The workload to pick when PROFILE is a descriptor that holds several.")
+    ] = None,
+    encoding: Annotated[str | None, encoding_option()] = None,
 ) -> None:
     """Recommend a runtime for one workload profile, with reasons, blockers and costs.
 
@@ -66,8 +69,10 @@ def recommend(
     """
     from advisor.api import load_profile
     from advisor.api import recommend as recommend_profile
+    from advisor.files import use_encoding
     from advisor.outputs.formats import OutputFormat, render
 
+    use_encoding(encoding)
     fmt = _output_format(format_)
     if profile is None and not set_:
         raise fail("give a profile file, - for stdin, or --set field=value options", 2)
@@ -97,7 +102,8 @@ def _output_format(value: str | None) -> Any:
 @app.command()
 @handle_errors
 def runtimes(
-    runtime: Annotated[str | None, typer.Option("--runtime", "-r", help="Only this runtime's facts.")] = None,
+    runtime: Annotated[str | None, typer.Option("--runtime", "-r", metavar="RUNTIME",
+                                                help="Only this runtime's facts.")] = None,
     region: Annotated[str | None, typer.Option(
         "--region", metavar="REGION", help="Show this Region's prices (default us-east-1).")] = None,
     format_: Annotated[str, typer.Option("--format", "-f", metavar="table|json",

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from advisor.cli.common import cost_choices, fail, handle_errors
+from advisor.cli.common import cost_choices, encoding_option, fail, handle_errors
 from advisor.errors import EXIT_INVALID_INPUT, EXIT_USAGE
 
 
@@ -21,7 +21,8 @@ def register(app: typer.Typer) -> None:
 def assess(
     input_: Annotated[str, typer.Argument(
         metavar="INPUT", help="Portfolio file: .csv/.tsv, .xlsx or .parquet; - reads CSV from stdin.")],
-    out: Annotated[str, typer.Option("--out", "-o", help="Results file (csv, json, parquet or xlsx), - for stdout.")],
+    out: Annotated[str, typer.Option("--out", "-o", metavar="FILE|-",
+                                     help="Results file (csv, json, parquet or xlsx), - for stdout.")],
     format_: Annotated[str | None, typer.Option("--format", "-f", metavar="csv|json|parquet|xlsx",
                                                 help="Results format (default: from the --out extension; "
                                                      "csv on stdout).")] = None,
@@ -32,9 +33,7 @@ def assess(
                                                 help="Write the portfolio summary (JSON) to FILE.")] = None,
     waves: Annotated[int | None, typer.Option("--waves", metavar="K",
                                               help="Plan K migration waves (default: chosen by silhouette).")] = None,
-    encoding: Annotated[str | None, typer.Option("--encoding", metavar="E",
-                                                 help="Text encoding of a CSV input (default utf-8, "
-                                                      "with or without BOM), e.g. latin-1.")] = None,
+    encoding: Annotated[str | None, encoding_option()] = None,
     raw: Annotated[bool, typer.Option("--raw", help="Do not neutralise cells a spreadsheet would run as "
                                                     "formulas.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
@@ -67,11 +66,15 @@ def assess(
                                                       "under DIR.")] = None,
 ) -> None:
     """Assess every workload in a portfolio: one result row per input row, plus a portfolio summary."""
+    from advisor.files import note_inputs, use_encoding
     from advisor.portfolio.assess import REPORT_ROW_CAP, AssessOptions
     from advisor.portfolio.consolidation import ConsolidationSettings
     from advisor.portfolio.writers import check_output_path
 
     pricing, region = cost_choices(pricing, region)
+    use_encoding(encoding)
+    note_inputs(input_, columns)
+
     if jobs < 0:
         raise fail(f"--jobs {jobs}: give 0 (automatic) or more", EXIT_USAGE)
     for option, value in (("--workloads-per-cluster", workloads_per_cluster),

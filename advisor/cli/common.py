@@ -15,11 +15,43 @@ import typer
 from typer.exceptions import TyperException
 
 from advisor import RUNTIMES
-from advisor.errors import EXIT_INTERRUPTED, AdvisorError
+from advisor.errors import (
+    EXIT_INTERRUPTED,
+    AdvisorError,
+    InputEncodingError,
+    OutputIsInputError,
+    UnknownEncodingError,
+)
+from advisor.files import command_inputs
 
 STATE = {"debug": False}
 """Global options set by the root callback (`--debug`)."""
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _help_shows_metavars_not_types() -> None:
+    """typer's rich help prints a Python type after every flag (`<bool>`, which its plain help does not:
+    a flag takes no value) and after every argument (`<str>`) even where a metavar names it. Show
+    nothing there for flags and for arguments with a metavar; options that take a value declare one."""
+    from typer.core import TyperArgument, TyperOption
+
+    option_type = TyperOption.display_type_rich
+    if getattr(option_type, "advisor_metavars", False):
+        return
+    argument_type = TyperArgument.display_type_rich
+
+    def option_display_type(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag else option_type(self, ctx)
+
+    def argument_display_type(self: TyperArgument, ctx: Any) -> str | None:
+        return None if self.metavar is not None else argument_type(self, ctx)
+
+    option_display_type.advisor_metavars = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = option_display_type  # type: ignore[method-assign]
+    TyperArgument.display_type_rich = argument_display_type  # type: ignore[method-assign,assignment]
+
+
+_help_shows_metavars_not_types()
 
 
 def fail(message: str, code: int) -> typer.Exit:
@@ -34,7 +66,8 @@ def handle_errors(command: F) -> F:
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return command(*args, **kwargs)
+            with command_inputs():  # the files this command reads are never written over
+                return command(*args, **kwargs)
         except (typer.Exit, TyperException):
             raise
         except AdvisorError as exc:
@@ -64,12 +97,45 @@ def flag(option: str) -> str:
 
 def describe(exc: AdvisorError) -> str:
     """A library error's message, plus the flag that fixes it when the error names one."""
-    message = str(exc)
+    message = str(exc) + _hint(exc)
     if exc.option:
         hint = OPTION_HINTS.get(exc.option, f"use {flag(exc.option)}")
         first, newline, rest = message.partition("\n")
         message = f"{first} ({hint}){newline}{rest}"
     return message
+
+
+def _hint(exc: AdvisorError) -> str:
+    """The CLI's words after a library message: which option fixes it (the library names no flag)."""
+    if isinstance(exc, InputEncodingError):
+        return "; give the file's encoding with --encoding, for example --encoding latin-1"
+    if isinstance(exc, UnknownEncodingError):
+        return " (--encoding)"
+    if isinstance(exc, OutputIsInputError):
+        return " (--force never replaces an input)"
+    return ""
+
+
+ENCODING_HELP = "Text encoding of the input file(s) (default utf-8; for example latin-1 or cp1252)."
+
+
+def check_encoding_option(value: str | None) -> str | None:
+    """typer callback for --encoding: an unknown encoding is a usage error before any file is read."""
+    if value is None:
+        return None
+    from advisor.files import check_encoding
+
+    try:
+        check_encoding(value)
+    except UnknownEncodingError as exc:
+        message = f"--encoding {exc.encoding!r}: not a known text encoding (try utf-8, latin-1 or cp1252)"
+        raise fail(message, 2) from None
+    return value
+
+
+def encoding_option() -> Any:
+    """The --encoding option every command that reads a file declares."""
+    return typer.Option("--encoding", metavar="ENCODING", help=ENCODING_HELP, callback=check_encoding_option)
 
 
 def normalise_runtime(value: str) -> str:

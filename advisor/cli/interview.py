@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from advisor.cli.common import cost_choices, fail, handle_errors
+from advisor.cli.common import cost_choices, encoding_option, fail, handle_errors
 from advisor.errors import EXIT_INTERRUPTED, EXIT_INVALID_INPUT, InterviewInterrupted
 
 if TYPE_CHECKING:
@@ -76,6 +76,7 @@ def interview(
     region: Annotated[str | None, typer.Option(
         "--region", metavar="REGION", help="Price in this AWS Region (default: the profile's region, us-east-1).")
     ] = None,
+    encoding: Annotated[str | None, encoding_option()] = None,
 ) -> None:
     """Answer plain-language questions and get a recommendation, with its reasons.
 
@@ -83,12 +84,20 @@ def interview(
 
     With --answers FILE it runs without prompts.
     """
+    from advisor.files import note_inputs, refuse_input_overwrite, release_input, use_encoding
     from advisor.interview.answers import new_answer_set, read_answers
 
     costs = cost_choices(pricing, region)
     from advisor.interview.questionnaire import load_questionnaire
     from advisor.interview.schema import BUNDLED
 
+    use_encoding(encoding)
+    note_inputs(answers, profile, from_)
+    if questionnaire is not None and questionnaire not in BUNDLED:
+        note_inputs(questionnaire)
+    for target in (save, report, scaffold):
+        if target is not None:
+            refuse_input_overwrite(target)
     if answers is not None and resume is not None:
         raise fail("give --answers (no prompts) or --resume (continue asking), not both", 2)
     if profile is not None and from_ is not None:
@@ -102,6 +111,8 @@ def interview(
 
     answers_file = answers or resume
     loaded_answers = read_answers(answers_file) if answers_file is not None else None
+    if resume is not None:
+        release_input(resume)  # the file resumed from is the session's own save file
     which: str | None = questionnaire
     if which is None and loaded_answers is not None:
         which = loaded_answers.questionnaire
@@ -396,10 +407,13 @@ def _questionnaire_source(value: str) -> str | Path:
 @handle_errors
 def lint(
     file: Annotated[str, typer.Argument(metavar="FILE", help="Questionnaire YAML file (or quick / default).")],
+    encoding: Annotated[str | None, encoding_option()] = None,
 ) -> None:
     """Check a questionnaire and list every problem with its question id (exit 2 if there are any)."""
+    from advisor.files import use_encoding
     from advisor.interview.questionnaire import bundled_path, lint_file, parse_questionnaire_text
 
+    use_encoding(encoding)
     source = _questionnaire_source(file)
     if isinstance(source, str):
         questionnaire, problems = parse_questionnaire_text(bundled_path(source).read_text(encoding="utf-8"),
@@ -420,10 +434,14 @@ def lint(
 @questionnaire_app.command("show")
 @handle_errors
 def show(
-    file: Annotated[str, typer.Argument(metavar="[FILE|quick|default]",
+    file: Annotated[str, typer.Argument(metavar="FILE|quick|default",
                                         help="Questionnaire YAML file, or quick / default.")] = "default",
+    encoding: Annotated[str | None, encoding_option()] = None,
 ) -> None:
     """Print a questionnaire as readable text: sections, questions, choices and what each sets."""
+    from advisor.files import use_encoding
+
+    use_encoding(encoding)
     from advisor.interview.questionnaire import describe, load_questionnaire, render_text
 
     typer.echo(render_text(describe(load_questionnaire(_questionnaire_source(file)))), nl=False)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from advisor.cli.common import fail, handle_errors
+from advisor.cli.common import encoding_option, fail, handle_errors
 
 # The same as advisor.learn.train's defaults (not imported: keeps --help light; a test checks they agree).
 DEFAULT_FOLDS = 5
@@ -14,10 +14,13 @@ DEFAULT_INNER_FOLDS = 4
 
 # Options the commands share.
 SeedOption = Annotated[int | None, typer.Option(
-    "--seed", help="Seed of the cross-validation folds (default: assume.seed in models/assumptions.yaml).")]
-FoldsOption = Annotated[int, typer.Option("--folds", min=2, help="Number of outer cross-validation folds.")]
+    "--seed", metavar="N",
+    help="Seed of the cross-validation folds (default: assume.seed in models/assumptions.yaml).")]
+FoldsOption = Annotated[int, typer.Option("--folds", min=2, metavar="N",
+                                          help="Number of outer cross-validation folds.")]
 InnerFoldsOption = Annotated[int, typer.Option(
-    "--inner-folds", min=2, help="Number of inner folds that choose C and the blend weight in each outer fold.")]
+    "--inner-folds", min=2, metavar="N",
+    help="Number of inner folds that choose C and the blend weight in each outer fold.")]
 CorpusOption = Annotated[str | None, typer.Option(
     "--corpus", metavar="CSV", help="Reference corpus (default: models/reference_workloads.csv).")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing file with different content.")]
@@ -56,6 +59,7 @@ def train_command(
                                                  "(default: the package's models/model.json).")] = None,
     corpus: CorpusOption = None,
     force: ForceOption = False,
+    encoding: Annotated[str | None, encoding_option()] = None,
 ) -> None:
     """Evaluate with nested cross-validation, fit on the whole corpus and write the parameters as JSON.
 
@@ -63,11 +67,15 @@ def train_command(
     """
     from pathlib import Path
 
+    from advisor.files import note_inputs, refuse_input_overwrite, use_encoding
     from advisor.learn.corpus import Corpus
     from advisor.learn.model_file import default_model_path, to_json, write_model
     from advisor.learn.train import train
 
+    use_encoding(encoding)
+    note_inputs(corpus)
     target = Path(out) if out else default_model_path()
+    refuse_input_overwrite(target)
     if target.is_dir():
         raise fail(f"--out {target}: is a folder; give a file path such as {target / 'model.json'}", 2)
     data = _corpus(corpus, folds, inner_folds)
@@ -107,6 +115,7 @@ def evaluate_command(
     folds: FoldsOption = DEFAULT_FOLDS,
     inner_folds: InnerFoldsOption = DEFAULT_INNER_FOLDS,
     corpus: CorpusOption = None,
+    encoding: Annotated[str | None, encoding_option()] = None,
 ) -> None:
     """Print nested cross-validated accuracy of rules, model and blend, with 95% intervals and the decision.
 
@@ -114,10 +123,12 @@ def evaluate_command(
     """
     import json
 
+    from advisor.files import use_encoding
     from advisor.learn.corpus import Corpus
     from advisor.learn.model_file import default_model_path, load_model
     from advisor.learn.train import decide, format_evaluation, labelled_rows, nested_evaluate
 
+    use_encoding(encoding)
     saved = None
     path = default_model_path()
     if path.exists():
@@ -137,7 +148,7 @@ def curve_command(
     seed: SeedOption = None,
     folds: FoldsOption = DEFAULT_FOLDS,
     inner_folds: InnerFoldsOption = DEFAULT_INNER_FOLDS,
-    repeats: Annotated[int, typer.Option("--repeats", min=1, help="Subsamples averaged at each size.")] = 3,
+    repeats: Annotated[int, typer.Option("--repeats", min=1, metavar="N", help="Subsamples averaged at each size.")] = 3,
     fractions: Annotated[str, typer.Option(
         "--fractions", metavar="LIST", help="Comma-separated shares of the corpus to evaluate, each in (0, 1].")]
         = "0.3,0.45,0.6,0.75,0.9,1",

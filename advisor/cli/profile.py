@@ -7,12 +7,13 @@ The library (`advisor.importers`) reads the descriptor; this module writes what 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from advisor.cli.common import fail, handle_errors
+from advisor.cli.common import encoding_option, fail, handle_errors
 from advisor.errors import EXIT_INVALID_INPUT, UsageError
 
 if TYPE_CHECKING:
@@ -31,22 +32,28 @@ def register(app: typer.Typer) -> None:
 @handle_errors
 def profile_from(
     path: Annotated[str, typer.Argument(
+        metavar="DESCRIPTOR",
         help="A docker-compose file, Kubernetes manifest (file or directory), ECS task definition "
              "(JSON or YAML) or SAM/CloudFormation template.")],
     out: Annotated[str, typer.Option(
         "--out", "-o", metavar="DIR|-",
         help="Directory for one profile file per workload, or - for stdout (a portfolio CSV by default).")],
     service: Annotated[str | None, typer.Option(
-        "--service", "-s", help="Only this workload (compose service, Kubernetes object, function...).")] = None,
+        "--service", "-s", metavar="NAME",
+        help="Only this workload (compose service, Kubernetes object, function...).")] = None,
     format_: Annotated[str | None, typer.Option(
         "--format", "-f", metavar="yaml|json|csv",
         help="yaml (default for a directory), csv (default for stdout) or json.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite profile files that already exist.")] = False,
+    encoding: Annotated[str | None, encoding_option()] = None,
 ) -> None:
     """Profiles from what a team already has; every derived field lists where it came from."""
+    from advisor.files import note_inputs, use_encoding
     from advisor.importers import import_profiles
     from advisor.outputs.profiles import FORMATS, render, write_profiles
 
+    use_encoding(encoding)
+    note_inputs(path)
     fmt = (format_ or ("csv" if out == "-" else "yaml")).strip().lower()
     if fmt not in FORMATS:
         raise fail(f"--format {format_!r}: use one of {', '.join(FORMATS)}", 2)
@@ -82,3 +89,8 @@ def profile_from(
 def _warn(problems: tuple[str, ...] | list[str]) -> None:
     for problem in problems:
         typer.echo(f"advisor: warning: {problem}", err=True)
+    if any(_ENCODING_PROBLEM.search(problem) for problem in problems):
+        typer.echo("advisor: give the files' encoding with --encoding, for example --encoding latin-1", err=True)
+
+
+_ENCODING_PROBLEM = re.compile(r": not valid \S+ text \(")  # InputEncodingError's words, as importers report them

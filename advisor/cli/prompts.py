@@ -55,18 +55,23 @@ class PlainPrompter:
         keys = [str(o.value) if scale else str(i) for i, o in enumerate(options, start=1)]
         dont_know_key = "idk" if scale else "0"
         default_key = next((k for k, o in zip(keys, options, strict=True) if o.value == default), None)
+        if default_key is None and can_dont_know:
+            default_key = dont_know_key  # no default: Enter means "I don't know", and the prompt says so
         self._write(message)
         for key, option in zip(keys, options, strict=True):
             mark = "  (default)" if key == default_key else ""
             self._write(f"  {key}) {option.label}{mark}")
         if can_dont_know:
-            self._write(f"  {dont_know_key}) {dont_know_label}")
+            mark = "  (default)" if dont_know_key == default_key else ""
+            self._write(f"  {dont_know_key}) {dont_know_label}{mark}")
         if can_back:
             self._write(f"  <) {BACK_LABEL}")
         prompt = f"Choose {keys[0]}-{keys[-1]}, ? for help" + (f" [{default_key}]" if default_key else "") + ": "
         while True:
             raw = self._read(prompt)
             text = raw.strip()
+            if text == "" and default_key == dont_know_key:
+                return Reply("dont_know")
             if text == "" and default_key is not None:
                 return Reply("answer", options[keys.index(default_key)].value)
             if text == dont_know_key and can_dont_know:
@@ -121,8 +126,9 @@ class PlainPrompter:
 
     def text(self, message: str, default: str, hint: str, can_back: bool, can_dont_know: bool) -> Reply:
         self._write(message)
-        self._write(f"  ({text_hint(hint, can_back, can_dont_know)})")
-        raw = self._read(f"> [{default}] " if default else "> ")
+        self._write(f"  ({text_hint(hint, can_back, can_dont_know, default)})")
+        shown = default or (DONT_KNOW_LABEL if can_dont_know else "")
+        raw = self._read(f"> [{shown}] " if shown else "> ")
         if raw.strip() == "" and default:
             return Reply("answer", default)
         return interpret_text(raw, can_back, can_dont_know)
@@ -217,9 +223,13 @@ class QuestionaryPrompter:
                can_dont_know: bool, dont_know_label: str = DONT_KNOW_LABEL) -> Reply:
         choices = [self.q.Choice(o.label, value=str(i), description=o.help or None) for i, o in enumerate(options)]
         default_choice = next((c for c, o in zip(choices, options, strict=True) if o.value == default), None)
-        question = self.q.select(message, choices=[*choices, *self._extras(can_back, can_dont_know, dont_know_label)],
-                                 default=default_choice, use_jk_keys=False,
-                                 instruction="(↑↓ and Enter; ? for help)")
+        extras = self._extras(can_back, can_dont_know, dont_know_label)
+        instruction = "(↑↓ and Enter; ? for help)"
+        if default_choice is None and can_dont_know:  # no default: the cursor starts on "I don't know"
+            default_choice = next(c for c in extras if getattr(c, "value", None) == DONT_KNOW_RESULT)
+            instruction = f"(↑↓ and Enter; Enter alone: {dont_know_label}; ? for help)"
+        question = self.q.select(message, choices=[*choices, *extras], default=default_choice, use_jk_keys=False,
+                                 instruction=instruction)
         result = self._with_keys(question, back_key=can_back).unsafe_ask()
         return self._reply(result, options)
 
@@ -244,7 +254,7 @@ class QuestionaryPrompter:
 
     def text(self, message: str, default: str, hint: str, can_back: bool, can_dont_know: bool) -> Reply:
         question = self.q.text(message, default=default,
-                               instruction=f"({text_hint(hint, can_back, can_dont_know)})")
+                               instruction=f"({text_hint(hint, can_back, can_dont_know, default)})")
         raw = question.unsafe_ask()
         return interpret_text(str(raw or ""), can_back, can_dont_know)
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from advisor.cli.common import cost_choices, fail, handle_errors
+from advisor.cli.common import cost_choices, encoding_option, fail, handle_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -17,7 +17,8 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def report(
-    profile: Annotated[str | None, typer.Argument(help="Profile file (YAML or JSON), or - for stdin.")] = None,
+    profile: Annotated[str | None, typer.Argument(metavar="PROFILE",
+                                                  help="Profile file (YAML or JSON), or - for stdin.")] = None,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", metavar="FILE.html|FILE.md",
         help="Report file: .html (or .htm) for a self-contained page, .md for a decision record with SVG charts.")
@@ -33,10 +34,14 @@ def report(
     region: Annotated[str | None, typer.Option(
         "--region", metavar="REGION", help="Price in this AWS Region (default: the profile's region, us-east-1).")
     ] = None,
+    encoding: Annotated[str | None, encoding_option()] = None,
 ) -> None:
     """Write a decision report for one workload: the choice, charts, blockers, costs and a checklist."""
     from advisor.api import load_profile, recommend, write_report
+    from advisor.files import note_inputs, use_encoding
 
+    use_encoding(encoding)
+    note_inputs(profile)
     if out is None:
         raise fail("give --out FILE.html or --out FILE.md", 2)
     if out.suffix.lower() not in (".html", ".htm", ".md"):

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from advisor.cli.common import fail, handle_errors
+from advisor.cli.common import encoding_option, fail, handle_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -17,8 +17,9 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def scaffold(
-    profile: Annotated[str, typer.Argument(help="Profile file (YAML or JSON), or - for stdin.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the starter into (created if missing).",
+    profile: Annotated[str, typer.Argument(metavar="PROFILE", help="Profile file (YAML or JSON), or - for stdin.")],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR",
+                                      help="Folder to write the starter into (created if missing).",
                                       file_okay=False, dir_okay=True)],
     runtime: Annotated[str | None, typer.Option(
         "--runtime", "-r", metavar="lambda|ecs_fargate|ecs_ec2|eks",
@@ -26,11 +27,16 @@ def scaffold(
     force: Annotated[bool, typer.Option("--force", help="Overwrite files that already exist in --out.")] = False,
     set_: Annotated[list[str] | None, typer.Option("--set", metavar="FIELD=VALUE",
                                                    help="Set or override a profile field (repeatable).")] = None,
+    encoding: Annotated[str | None, encoding_option()] = None,
 ) -> None:
     """Write a deployable starter config for the recommended runtime (or --runtime) into --out."""
     from advisor import RUNTIME_LABELS
     from advisor.api import load_profile, write_starter
     from advisor.cli.common import normalise_runtime
+    from advisor.files import note_inputs, use_encoding
+
+    use_encoding(encoding)
+    note_inputs(profile)
 
     chosen = None
     if runtime is not None:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import YamlReadError
+from advisor.errors import InputFileError, YamlReadError
+from advisor.files import decode_input, read_input_bytes
 from advisor.importers.yamlsafe import load_text, split_documents
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -88,9 +89,9 @@ def read_file(path: Path, label: str) -> DescriptorFile:
         if size > MAX_FILE_BYTES:
             result.problems.append(f"{label}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; skipped")
             return result
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        result.problems.append(f"{label}: not UTF-8 text; skipped")
+        text = decode_input(read_input_bytes(path), label)
+    except InputFileError as exc:  # the input opener's words: no such file, a folder, unreadable, encoding
+        result.problems.append(f"{label}: {exc.problem}; skipped")
         return result
     except OSError as exc:
         result.problems.append(f"{label}: cannot be read ({exc.strerror or exc}); skipped")

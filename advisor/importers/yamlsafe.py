@@ -149,8 +149,9 @@ def _has_content(text: str) -> bool:
 
 def load_text(text: str, first_line: int = 1) -> Any:
     """Parse one YAML document with `DescriptorLoader`; errors give the line within the file."""
-    loader = DescriptorLoader(text)
+    loader = None
     try:
+        loader = DescriptorLoader(text)  # the reader refuses control characters already here
         _check_depth(text)
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
@@ -162,7 +163,8 @@ def load_text(text: str, first_line: int = 1) -> Any:
     except RecursionError:
         raise YamlReadError(f"from line {first_line}: nested too deeply to be a descriptor") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _check_depth(text: str) -> None:

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from advisor.errors import QuestionnaireError, UsageError
+from advisor.errors import QuestionnaireError
 from advisor.interview.conditions import _check_condition, _word, describe_condition
 from advisor.interview.mapping import choice_summary, fields_for, normalise_answer
 from advisor.interview.schema import (
@@ -71,23 +71,22 @@ def lint_file(path: str | Path) -> tuple[Questionnaire | None, list[Problem]]:
 
 
 def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such questionnaire file (bundled ones: {', '.join(BUNDLED)})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read the questionnaire ({exc})") from None
+    from advisor.files import read_input_text
+
+    return read_input_text(path)
 
 
 def parse_questionnaire_text(text: str, source: str, name: str,
                              check_facts: bool = False) -> tuple[Questionnaire | None, list[Problem]]:
     """Parse YAML text (safe loading only) and check it; returns the questionnaire only when there is no problem."""
-    import yaml
+    from advisor.errors import InputSyntaxError
+    from advisor.files import load_user_data
 
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        return None, [Problem(f"not valid YAML ({exc})")]
+        data = load_user_data(text, source, "yaml")
+    except InputSyntaxError as exc:
+        where = f"line {exc.line}: " if exc.line is not None else ""
+        return None, [Problem(f"{where}{exc.problem}")]
     return parse_questionnaire(data, source=source, name=name, check_facts=check_facts)
 
 

@@ -17,6 +17,7 @@ from advisor.interview.answers import AnswerSet, walk
 from advisor.interview.mapping import choice_summary, default_answer, fields_for, normalise_answer
 from advisor.interview.questionnaire import render_text
 from advisor.interview.schema import Question, Questionnaire
+from advisor.profile.fields import FIELD_BY_NAME
 
 BACK_WORDS = frozenset({"<", "back", "b"})
 HELP_WORDS = frozenset({"?", "help"})
@@ -64,8 +65,11 @@ class Prompter(Protocol):
 
 
 def interpret_text(raw: str, can_back: bool, can_dont_know: bool) -> Reply:
-    """The typed commands every text prompt understands: ? help, < or back, idk."""
+    """The typed commands every text prompt understands: ? help, < or back, idk; Enter alone is "blank"
+    (the engine turns it into the question's default or "I don't know")."""
     word = raw.strip().lower().replace("’", "'")
+    if not word:
+        return Reply("blank")
     if word in HELP_WORDS:
         return Reply("help")
     if can_back and word in BACK_WORDS:
@@ -75,12 +79,17 @@ def interpret_text(raw: str, can_back: bool, can_dont_know: bool) -> Reply:
     return Reply("answer", raw.strip())
 
 
-def text_hint(hint: str, can_back: bool, can_dont_know: bool) -> str:
+def text_hint(hint: str, can_back: bool, can_dont_know: bool, default: str = "") -> str:
+    """The line under a typed question: the unit, what Enter does, and the typed commands."""
     parts = [hint] if hint else []
+    if default:
+        parts.append(f"Enter keeps {default}")
+    elif can_dont_know:
+        parts.append(f"Enter: {DONT_KNOW_LABEL}")
     parts.append("? help")
     if can_back:
         parts.append("< back")
-    if can_dont_know:
+    if can_dont_know and default:
         parts.append("idk if you don't know")
     return "; ".join(parts)
 
@@ -177,6 +186,15 @@ class Interview:
                 continue
             if reply.kind in ("back", "dont_know"):
                 return reply
+            if reply.kind == "blank":  # Enter alone: the default (or earlier answer), else "I don't know"
+                if current is not None and current != "":
+                    reply = Reply("answer", current)
+                elif can_dk:
+                    return Reply("dont_know")
+                else:
+                    self.prompter.say("✗ This question needs an answer (it has no default). Please type one.",
+                                      "error")
+                    continue
             try:
                 answer = normalise_answer(question, reply.value)
                 fields_for(question, answer)
@@ -204,8 +222,11 @@ class Interview:
         while position < len(question.axes):
             axis = question.axes[position]
             message = f"{axis.label} ({position + 1} of {len(question.axes)})"
-            reply = self.prompter.select(message, options, current.get(axis.field, 3), can_back or position > 0,
+            preselected = current.get(axis.field, FIELD_BY_NAME[axis.field].default)
+            reply = self.prompter.select(message, options, preselected, can_back or position > 0,
                                          question.dont_know, "I don't know (weigh everything the same)")
+            if reply.kind == "blank":
+                reply = Reply("answer", preselected)
             if reply.kind == "help":
                 self.prompter.say(help_text(question), "help")
                 continue

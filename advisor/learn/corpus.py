@@ -52,13 +52,13 @@ def read_corpus(path: str | os.PathLike[str] | None = None) -> Corpus:
 
     target = Path(path) if path is not None else default_corpus_path()
     label = str(target)
+    from advisor.files import read_input_text
+
+    text = read_input_text(target)  # missing, folder, unreadable, wrong encoding: the same words everywhere
+    data = text.encode("utf-8")
     try:
-        data = target.read_bytes()
-    except OSError as exc:
-        raise ModelFileError(f"{label}: cannot read the reference corpus ({exc})") from None
-    try:
-        table = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ModelFileError(f"{label}: not a readable CSV file ({exc})") from None
     missing = [c for c in ("name", *LABEL_COLUMNS) if c not in table.columns]
     unknown = [c for c in table.columns if c not in FIELD_NAMES and c not in LABEL_COLUMNS]

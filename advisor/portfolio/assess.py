@@ -165,8 +165,8 @@ def assess_portfolio(options: AssessOptions, progress: Callable[[int, int | None
                          option="chunk_size")
     if options.waves is not None and options.waves < 1:
         raise UsageError(f"{options.waves} waves: give at least 1 wave", option="waves")
-    fmt = resolve_format(options.out, options.format)
     check_output_path(options.out, options.force)
+    fmt = resolve_format(options.out, options.format)
     if options.summary:
         if options.summary == "-" and options.out == "-":
             raise UsageError("the summary and the results both go to standard output; write one of them to a file")

@@ -3,6 +3,7 @@ of which input column feeds which field."""
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -73,7 +74,8 @@ def load_mapping(path: str) -> ColumnMapping:
         raise UsageError(f"{path}: a mapping file is a YAML mapping with `columns:` (and optionally `values:`)")
     unknown = set(data) - {"columns", "values"}
     if unknown:
-        raise UsageError(f"{path}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; use columns and values")
+        shown = ", ".join(f"{k}{_did_you_mean(k, ['columns', 'values'])}" for k in sorted(map(str, unknown)))
+        raise UsageError(f"{path}: unknown key(s) {shown}; a mapping file has columns and values")
     columns_raw = data.get("columns") or {}
     if not isinstance(columns_raw, dict):
         raise UsageError(f"{path}: columns must map an export column name to a profile field")
@@ -127,6 +129,13 @@ class ColumnPlan:
         return next(index for index, name in self.fields if name == "name")
 
 
+def _did_you_mean(name: str, candidates: list[str]) -> str:
+    """' (did you mean X?)' when `name` is close to one of `candidates` (compared as header keys), or ''."""
+    keys = {header_key(c): c for c in candidates}
+    close = difflib.get_close_matches(header_key(name), list(keys), n=1, cutoff=0.75)
+    return f" (did you mean {keys[close[0]]!r}?)" if close else ""
+
+
 def plan_columns(header: list[str], mapping: ColumnMapping | None, label: str) -> ColumnPlan:
     """Match header cells to profile fields; the mapping first, then names ignoring case, spaces and punctuation."""
     notes: list[str] = []
@@ -161,7 +170,9 @@ def plan_columns(header: list[str], mapping: ColumnMapping | None, label: str) -
     if mapping:
         missing = [k for k, v in mapping.columns.items() if k not in used_mapping and v is not None]
         if missing:
-            notes.append(f"{mapping.source}: mapped column(s) not in {label}: {', '.join(missing)}")
+            unused = [h for index, h in enumerate(header) if index not in {i for i, _ in fields}]
+            shown = ", ".join(f"{k}{_did_you_mean(k, unused)}" for k in missing)
+            notes.append(f"{mapping.source}: mapped column(s) not in {label}: {shown}")
     if "name" not in claimed:
         close = [h for h in header if "name" in header_key(h) or header_key(h) in {"app", "application", "id"}]
         hint = f" (perhaps {close[0]!r}?)" if close else ""
@@ -171,7 +182,9 @@ def plan_columns(header: list[str], mapping: ColumnMapping | None, label: str) -
     field_columns = {index for index, _ in fields}
     passthrough = [name for index, name in enumerate(header) if index not in field_columns]
     if passthrough:
-        notes.append(f"passed through unchanged (not profile fields): {', '.join(passthrough)}")
+        unclaimed = [f for f in FIELD_NAMES if f not in claimed]
+        notes.append("passed through unchanged (not profile fields): "
+                     + ", ".join(f"{name}{_did_you_mean(name, unclaimed)}" for name in passthrough))
     output_header = []
     taken = set(header) | set(RESULT_COLUMNS)
     renamed_columns = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import csv
 import io
@@ -15,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from advisor.errors import UsageError
+from advisor.errors import InputEncodingError, UsageError
 
 if TYPE_CHECKING:
 
@@ -75,14 +74,10 @@ class CsvSource(Source):
     ragged_is_error = True
 
     def __init__(self, path: str, encoding: str | None, label: str) -> None:
+        from advisor.files import check_encoding
+
         self.label = label
-        encoding = encoding or "utf-8"
-        try:
-            codec = codecs.lookup(encoding).name
-        except LookupError:
-            raise UsageError(f"encoding {encoding!r}: unknown encoding (try utf-8, latin-1 or cp1252)",
-                             option="encoding") from None
-        self.encoding = "utf-8-sig" if codec in ("utf-8", "utf-8-sig") else encoding
+        self.encoding = check_encoding(encoding)
         self._binary: IO[bytes]
         if path == "-":
             self._binary = sys.stdin.buffer
@@ -107,23 +102,24 @@ class CsvSource(Source):
             raise UsageError(f"{label}: the file is empty; expected a header row naming the columns")
         self.header = _header_names(header_row)
 
+    def _encoding_error(self, exc: UnicodeDecodeError) -> InputEncodingError:
+        from advisor.files import encoding_label
+
+        byte = exc.object[exc.start] if exc.start < len(exc.object) else 0
+        return InputEncodingError(self.label, encoding_label(self.encoding), self._row + 1, int(byte), near=True)
+
     def _decode(self, read: Callable[[], str]) -> str:
         try:
             return read()
         except UnicodeDecodeError as exc:
-            raise UsageError(f"{self.label}: not valid {self.encoding.removesuffix('-sig')} text near the start "
-                             f"of the file ({exc.reason}); give the file's encoding, for example "
-                             "latin-1", option="encoding") from None
+            raise self._encoding_error(exc) from None
 
     def _guarded(self, reader: Iterator[list[str]]) -> Iterator[list[str]]:
         """The reader's rows; a decoding or CSV error becomes a UsageError naming the data row."""
         try:
             yield from reader
         except UnicodeDecodeError as exc:
-            where = f"data row {self._row + 1}" if self._row else "the start of the file"
-            raise UsageError(f"{self.label}: not valid {self.encoding.removesuffix('-sig')} text near {where} "
-                             f"({exc.reason}); give the file's encoding, for example latin-1",
-                             option="encoding") from None
+            raise self._encoding_error(exc) from None
         except csv.Error as exc:
             raise UsageError(f"{self.label}: cannot parse data row {self._row + 1} as CSV ({exc})") from None
 
@@ -147,15 +143,10 @@ class CsvSource(Source):
 
 
 def _open_binary(path: str, label: str) -> IO[bytes]:
-    target = Path(path)
-    if target.is_dir():
-        raise UsageError(f"{label}: is a folder, not a portfolio file")
-    try:
-        return target.open("rb")
-    except FileNotFoundError:
-        raise UsageError(f"{label}: no such file") from None
-    except OSError as exc:
-        raise UsageError(f"{label}: cannot read the file ({exc.strerror or exc})") from None
+    from advisor.files import open_input
+
+    del label  # open_input names the path itself, in the words every command uses
+    return open_input(path)
 
 
 def _sniff_delimiter(sample: str) -> str:
@@ -244,6 +235,8 @@ class ParquetSource(Source):
 def open_source(path: str, encoding: str | None = None) -> Source:
     """Open a portfolio for reading: CSV (or `-` for stdin), .xlsx or .parquet, by extension."""
     label = "<stdin>" if path == "-" else path
+    if path != "-":
+        _open_binary(path, label).close()  # missing, a folder, unreadable: said before the file type
     kind = "csv" if path == "-" else INPUT_SUFFIXES.get(Path(path).suffix.lower())
     if kind is None:
         suffix = Path(path).suffix

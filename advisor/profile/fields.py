@@ -7,7 +7,6 @@ questionnaire mapping) validates against; `parse_field` is the one parser for on
 from __future__ import annotations
 
 import difflib
-import json
 import math
 import re
 from collections.abc import Mapping
@@ -48,6 +47,7 @@ class FieldSpec:
     exclusive_minimum: bool = False
     maximum: float | None = None
     nullable: bool = False
+    bound_reason: str = ""  # why `maximum` is where it is (docs/profile.md, "Bounds"), shown when it is exceeded
 
 
 def _enum(name: str, default: str, choices: str, help: str) -> FieldSpec:
@@ -59,7 +59,8 @@ def _flag(name: str, help: str) -> FieldSpec:
 
 
 def _priority(axis: str) -> FieldSpec:
-    return FieldSpec(f"priority_{axis}", "integer", 3, f"how much {axis} matters (0-5)", minimum=0, maximum=5)
+    return FieldSpec(f"priority_{axis}", "integer", 3, f"how much {axis} matters (0-5)", minimum=0, maximum=5,
+                     bound_reason="priorities are weights from 0 (ignore) to 5 (decisive)")
 
 
 FIELDS: tuple[FieldSpec, ...] = (
@@ -73,23 +74,33 @@ FIELDS: tuple[FieldSpec, ...] = (
     _enum("arch", "any", "x86_64 arm64 any", "CPU architecture it can run on"),
     _enum("language", "unknown", "python node java go dotnet dotnet_framework ruby rust other unknown",
           "main runtime language"),
-    FieldSpec("vcpu", "number", 1, "vCPUs one task / invocation needs", minimum=0, exclusive_minimum=True),
+    FieldSpec("vcpu", "number", 1, "vCPUs one task / invocation needs", minimum=0, exclusive_minimum=True,
+              maximum=4096, bound_reason="no EC2 instance comes near that many vCPUs"),
     FieldSpec("memory_mb", "number", 1024, "memory one task / invocation needs", unit="size_mb",
-              minimum=0, exclusive_minimum=True),
-    FieldSpec("gpu", "integer", 0, "GPUs one task needs", minimum=0),
-    FieldSpec("ephemeral_storage_gb", "number", 1, "scratch disk one task needs", unit="size_gb", minimum=0),
-    FieldSpec("artifact_size_mb", "number", 200, "deployable size (image or package)", unit="size_mb", minimum=0),
+              minimum=0, exclusive_minimum=True, maximum=64 * 1024 * 1024,
+              bound_reason="64 TB, twice the memory of the largest EC2 instance"),
+    FieldSpec("gpu", "integer", 0, "GPUs one task needs", minimum=0, maximum=64,
+              bound_reason="no EC2 instance has that many GPUs; more is a distributed job, not one task"),
+    FieldSpec("ephemeral_storage_gb", "number", 1, "scratch disk one task needs", unit="size_gb", minimum=0,
+              maximum=64 * 1024, bound_reason="64 TB, the size of the largest EBS volume"),
+    FieldSpec("artifact_size_mb", "number", 200, "deployable size (image or package)", unit="size_mb", minimum=0,
+              maximum=1024 * 1024, bound_reason="1 TB; an image that size is a data set, not an artifact"),
     FieldSpec("max_duration_s", "number", 30, "longest single request, event or job", unit="duration_s",
-              minimum=0, exclusive_minimum=True),
+              minimum=0, exclusive_minimum=True, maximum=365 * 86400,
+              bound_reason="a year; work that never ends is a service: give its longest request instead"),
     FieldSpec("avg_duration_ms", "number", 200, "mean time per request / invocation / run",
-              unit="duration_ms", minimum=0, exclusive_minimum=True),
+              unit="duration_ms", minimum=0, exclusive_minimum=True, maximum=365 * 86400 * 1000,
+              bound_reason="a year, as for max_duration_s"),
     _flag("long_lived_connections", "holds connections for minutes (WebSocket, streams)"),
     FieldSpec("requests_per_month", "number", 1_000_000, "requests, events or job runs per month",
-              unit="count", minimum=0),
-    FieldSpec("peak_concurrency", "integer", 10, "requests or jobs in flight at the peak", unit="count", minimum=1),
+              unit="count", minimum=0, maximum=1e13,
+              bound_reason="about 3.8 million a second all month long, beyond any single workload"),
+    FieldSpec("peak_concurrency", "integer", 10, "requests or jobs in flight at the peak", unit="count", minimum=1,
+              maximum=100_000_000, bound_reason="a hundred million in flight at once, beyond any single workload"),
     _enum("traffic_pattern", "diurnal", "steady diurnal spiky sporadic", "sporadic = idle most of the time"),
     FieldSpec("latency_slo_ms", "number", None, "p99 latency target, if any", unit="duration_ms",
-              minimum=0, exclusive_minimum=True, nullable=True),
+              minimum=0, exclusive_minimum=True, nullable=True, maximum=86400 * 1000,
+              bound_reason="a day; a longer target is a deadline, not a latency: leave it empty"),
     FieldSpec("protocols", "protocols", ("http",), "inbound protocols; in CSV separated by ;", choices=PROTOCOLS),
     _flag("privileged", "needs privileged containers"),
     FieldSpec("added_capabilities", "capabilities", (), "Linux capabilities added beyond the container default "
@@ -121,7 +132,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     _priority("flexibility"),
     _priority("agility"),
     _priority("hybridity"),
-    FieldSpec("priority_cost", "integer", 3, "weight of estimated monthly cost (0-5)", minimum=0, maximum=5),
+    FieldSpec("priority_cost", "integer", 3, "weight of estimated monthly cost (0-5)", minimum=0, maximum=5,
+              bound_reason="priorities are weights from 0 (ignore) to 5 (decisive)"),
 )
 FIELD_BY_NAME: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
 PRICE_ONLY_FIELDS: tuple[str, ...] = ("interruptible", "region", "network_egress")
@@ -140,13 +152,27 @@ def is_missing(raw: object) -> bool:
     return isinstance(raw, str) and raw.strip() == ""
 
 
+NOT_FINITE = "not a finite number: NaN and infinity are never valid"
+_NOT_FINITE_WORDS = frozenset(sign + word for sign in ("", "+", "-") for word in ("nan", "inf", "infinity"))
+
+
+def format_bound(value: float) -> str:
+    """A bound as people read it: 4,096, 67,108,864, 1e+13."""
+    return f"{value:,.0f}" if float(value).is_integer() and abs(value) < 1e16 else f"{value:g}"
+
+
 def _number(spec: FieldSpec, raw: object) -> float:
     if isinstance(raw, bool):
         raise ValueError("expected a number, got a yes/no value")
     if isinstance(raw, int | float):
-        value = float(raw)
+        try:
+            value = float(raw)
+        except OverflowError:  # an integer beyond any float
+            value = math.inf
     else:
         text = str(raw).strip()
+        if text.lower() in _NOT_FINITE_WORDS:
+            raise ValueError(NOT_FINITE)
         try:
             if spec.unit == "duration_s":
                 value = parse_duration(text, "s")
@@ -163,14 +189,15 @@ def _number(spec: FieldSpec, raw: object) -> float:
         except (UnitError, ValueError) as exc:
             raise ValueError(str(exc) if isinstance(exc, UnitError) else "expected a number") from None
     if not math.isfinite(value):
-        raise ValueError("expected a finite number")
+        raise ValueError(NOT_FINITE)
     if spec.minimum is not None:
         if spec.exclusive_minimum and value <= spec.minimum:
-            raise ValueError(f"must be greater than {spec.minimum:g}")
+            raise ValueError(f"must be greater than {format_bound(spec.minimum)}")
         if not spec.exclusive_minimum and value < spec.minimum:
-            raise ValueError(f"must be at least {spec.minimum:g}")
+            raise ValueError(f"must be at least {format_bound(spec.minimum)}")
     if spec.maximum is not None and value > spec.maximum:
-        raise ValueError(f"must be at most {spec.maximum:g}")
+        reason = f" ({spec.bound_reason})" if spec.bound_reason else ""
+        raise ValueError(f"must be at most {format_bound(spec.maximum)}{reason}")
     return value
 
 
@@ -341,6 +368,9 @@ def build_profile(data: Mapping[str, Any], source: str = "profile") -> WorkloadP
             problems.append(FieldProblem(str(key), data[key], f"unknown field{suggest_field(str(key))}"))
     for spec in FIELDS:
         raw = data.get(spec.name)
+        if isinstance(raw, float) and math.isnan(raw):  # NaN given as a value is not "not given"
+            problems.append(FieldProblem(spec.name, raw, NOT_FINITE))
+            continue
         if is_missing(raw):
             if spec.name == "name":
                 problems.append(FieldProblem("name", raw, "is required"))
@@ -368,17 +398,18 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
     return out
 
 
-def read_profile_data(path: str, text: str | None = None) -> dict[str, Any]:
-    """Read a profile mapping from a YAML or JSON file (`-` with `text` for stdin), with safe loading only."""
-    import yaml
+def read_profile_data(path: str, text: str | None = None, encoding: str | None = None) -> dict[str, Any]:
+    """Read a profile mapping from a YAML or JSON file (`-` with `text` for stdin), with safe loading only.
+
+    Duplicate keys, NaN and infinity are refused with their line (advisor.files.load_user_data).
+    """
+    from advisor.files import load_user_data
 
     label = "<stdin>" if path == "-" else path
     if text is None:
-        text = read_input_text(path, "file")
-    try:
-        data = json.loads(text) if label.endswith(".json") else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{label}: not valid YAML or JSON ({exc})") from None
+        text = read_input_text(path, encoding)
+    as_json = label.lower().endswith(".json") or (path == "-" and text.lstrip().startswith("{"))
+    data = load_user_data(text, label, "json" if as_json else "yaml")
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor import RUNTIME_LABELS, RUNTIMES
-from advisor.errors import UsageError
+from advisor.errors import NoFeasibleRuntimeError, UsageError
 
 if TYPE_CHECKING:
     from advisor.engine.explain import Recommendation
@@ -85,8 +85,8 @@ def render_starter(profile: WorkloadProfile, runtime: str | None = None, *,
     if runtime is None:
         if rec.recommendation is None:
             why = f": {rec.why_none.rstrip('. ')}" if rec.why_none else ""
-            raise UsageError(f"{profile.name}: no runtime is feasible for this workload{why}. Choose a runtime "
-                             f"({', '.join(RUNTIMES)}) to write its starter anyway", option="runtime")
+            raise NoFeasibleRuntimeError(f"{profile.name}: no runtime is feasible for this workload{why}. Choose a "
+                                         f"runtime ({', '.join(RUNTIMES)}) to write its starter anyway")
         runtime = rec.recommendation
     runtime = _runtime(runtime)
     instance_types = {rt: str(scored.cost.instance_type[rt][row]) for rt in ("ecs_ec2", "eks")}
