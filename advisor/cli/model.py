@@ -148,7 +148,8 @@ def curve_command(
     seed: SeedOption = None,
     folds: FoldsOption = DEFAULT_FOLDS,
     inner_folds: InnerFoldsOption = DEFAULT_INNER_FOLDS,
-    repeats: Annotated[int, typer.Option("--repeats", min=1, metavar="N", help="Subsamples averaged at each size.")] = 3,
+    repeats: Annotated[int, typer.Option("--repeats", min=1, metavar="N",
+                                         help="Subsamples averaged at each size.")] = 3,
     fractions: Annotated[str, typer.Option(
         "--fractions", metavar="LIST", help="Comma-separated shares of the corpus to evaluate, each in (0, 1].")]
         = "0.3,0.45,0.6,0.75,0.9,1",
