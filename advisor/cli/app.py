@@ -13,7 +13,18 @@ from typing import Annotated, Any
 import typer
 
 from advisor import __version__
-from advisor.cli.common import STATE, cost_choices, encoding_option, fail, handle_errors, normalise_runtime
+from advisor.cli.common import (
+    STATE,
+    FreeTierOption,
+    PricingOption,
+    RegionOption,
+    SetOption,
+    cost_choices,
+    encoding_option,
+    fail,
+    handle_errors,
+    normalise_runtime,
+)
 
 app = typer.Typer(
     name="advisor",
@@ -44,19 +55,13 @@ def recommend(
     profile: Annotated[str | None, typer.Argument(
         metavar="PROFILE",
         help="Profile (YAML or JSON), descriptor (compose, manifests, task definition, template) or -.")] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", metavar="FIELD=VALUE",
-                                                   help="Set or override a profile field (repeatable).")] = None,
+    set_: SetOption = None,
     format_: Annotated[str | None, typer.Option(
         "--format", "-f", metavar="table|json|yaml|markdown",
         help="Output format (default: table on a terminal, json otherwise).")] = None,
-    free_tier: Annotated[bool, typer.Option("--free-tier", help="Subtract the Lambda free tier from costs.")] = False,
-    pricing: Annotated[str, typer.Option(
-        "--pricing", metavar="on-demand|savings-1y|savings-3y",
-        help="How compute is bought: on demand, or a 1- or 3-year Compute Savings Plan (no upfront).")
-    ] = "on-demand",
-    region: Annotated[str | None, typer.Option(
-        "--region", metavar="REGION", help="Price in this AWS Region (default: the profile's region, us-east-1).")
-    ] = None,
+    free_tier: FreeTierOption = False,
+    pricing: PricingOption = "on-demand",
+    region: RegionOption = None,
     service: Annotated[str | None, typer.Option(
         "--service", metavar="NAME", help="The workload to pick when PROFILE is a descriptor that holds several.")
     ] = None,

@@ -9,7 +9,15 @@ from typing import Annotated, Any
 
 import typer
 
-from advisor.cli.common import cost_choices, encoding_option, fail, handle_errors
+from advisor.cli.common import (
+    FreeTierOption,
+    PortfolioRegionOption,
+    PricingOption,
+    cost_choices,
+    encoding_option,
+    fail,
+    handle_errors,
+)
 from advisor.errors import EXIT_INVALID_INPUT, EXIT_USAGE
 
 
@@ -37,14 +45,9 @@ def assess(
     raw: Annotated[bool, typer.Option("--raw", help="Do not neutralise cells a spreadsheet would run as "
                                                     "formulas.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
-    free_tier: Annotated[bool, typer.Option("--free-tier", help="Subtract the Lambda free tier from costs.")] = False,
-    pricing: Annotated[str, typer.Option(
-        "--pricing", metavar="on-demand|savings-1y|savings-3y",
-        help="How compute is bought: on demand, or a 1- or 3-year Compute Savings Plan (no upfront).")
-    ] = "on-demand",
-    region: Annotated[str | None, typer.Option(
-        "--region", metavar="REGION", help="Price in this AWS Region (default: each row's region, us-east-1).")
-    ] = None,
+    free_tier: FreeTierOption = False,
+    pricing: PricingOption = "on-demand",
+    region: PortfolioRegionOption = None,
     chunk_size: Annotated[int, typer.Option("--chunk-size", metavar="N",
                                             help="Rows per chunk; memory grows with it.")] = 25_000,
     jobs: Annotated[int, typer.Option("--jobs", "-j", metavar="N",

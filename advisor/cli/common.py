@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import traceback
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from typer.exceptions import TyperException
@@ -136,6 +136,19 @@ def check_encoding_option(value: str | None) -> str | None:
 def encoding_option() -> Any:
     """The --encoding option every command that reads a file declares."""
     return typer.Option("--encoding", metavar="ENCODING", help=ENCODING_HELP, callback=check_encoding_option)
+
+
+# Options several commands share, declared once.
+PricingOption = Annotated[str, typer.Option(
+    "--pricing", metavar="on-demand|savings-1y|savings-3y",
+    help="How compute is bought: on demand, or a 1- or 3-year Compute Savings Plan (no upfront).")]
+RegionOption = Annotated[str | None, typer.Option(
+    "--region", metavar="REGION", help="Price in this AWS Region (default: the profile's region, us-east-1).")]
+PortfolioRegionOption = Annotated[str | None, typer.Option(
+    "--region", metavar="REGION", help="Price in this AWS Region (default: each row's region, us-east-1).")]
+FreeTierOption = Annotated[bool, typer.Option("--free-tier", help="Subtract the Lambda free tier from costs.")]
+SetOption = Annotated[list[str] | None, typer.Option("--set", metavar="FIELD=VALUE",
+                                                     help="Set or override a profile field (repeatable).")]
 
 
 def normalise_runtime(value: str) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from advisor.cli.common import cost_choices, encoding_option, fail, handle_errors
+from advisor.cli.common import PricingOption, RegionOption, cost_choices, encoding_option, fail, handle_errors
 from advisor.errors import EXIT_INTERRUPTED, EXIT_INVALID_INPUT, InterviewInterrupted
 
 if TYPE_CHECKING:
@@ -69,13 +69,8 @@ def interview(
         "--scaffold", metavar="DIR", help="Write a starter configuration for the recommended runtime to DIR.")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")] = False,
-    pricing: Annotated[str, typer.Option(
-        "--pricing", metavar="on-demand|savings-1y|savings-3y",
-        help="How compute is bought: on demand, or a 1- or 3-year Compute Savings Plan (no upfront).")
-    ] = "on-demand",
-    region: Annotated[str | None, typer.Option(
-        "--region", metavar="REGION", help="Price in this AWS Region (default: the profile's region, us-east-1).")
-    ] = None,
+    pricing: PricingOption = "on-demand",
+    region: RegionOption = None,
     encoding: Annotated[str | None, encoding_option()] = None,
 ) -> None:
     """Answer plain-language questions and get a recommendation, with its reasons.

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from advisor.cli.common import cost_choices, encoding_option, fail, handle_errors
+from advisor.cli.common import (
+    FreeTierOption,
+    PricingOption,
+    RegionOption,
+    SetOption,
+    cost_choices,
+    encoding_option,
+    fail,
+    handle_errors,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -24,16 +33,10 @@ def report(
         help="Report file: .html (or .htm) for a self-contained page, .md for a decision record with SVG charts.")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite report files that already exist.")] = False,
-    set_: Annotated[list[str] | None, typer.Option("--set", metavar="FIELD=VALUE",
-                                                   help="Set or override a profile field (repeatable).")] = None,
-    free_tier: Annotated[bool, typer.Option("--free-tier", help="Subtract the Lambda free tier from costs.")] = False,
-    pricing: Annotated[str, typer.Option(
-        "--pricing", metavar="on-demand|savings-1y|savings-3y",
-        help="How compute is bought: on demand, or a 1- or 3-year Compute Savings Plan (no upfront).")
-    ] = "on-demand",
-    region: Annotated[str | None, typer.Option(
-        "--region", metavar="REGION", help="Price in this AWS Region (default: the profile's region, us-east-1).")
-    ] = None,
+    set_: SetOption = None,
+    free_tier: FreeTierOption = False,
+    pricing: PricingOption = "on-demand",
+    region: RegionOption = None,
     encoding: Annotated[str | None, encoding_option()] = None,
 ) -> None:
     """Write a decision report for one workload: the choice, charts, blockers, costs and a checklist."""
