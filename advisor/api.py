@@ -33,7 +33,7 @@ def load_profile(path: str | None, assignments: Sequence[str] = (), stdin_text: 
     `service` picks one workload when it describes several.
     """
     data: dict[str, Any] = {}
-    source = "--set"
+    source = "field assignments"
     if path is not None and path != "-" and _is_descriptor(path):
         from advisor.importers import profile_data_from_descriptor
 
@@ -162,12 +162,9 @@ def write_report(recommendation: Recommendation, profile: WorkloadProfile, out: 
     return write(recommendation, profile, out, force=force, starter_files=starter_files, blend=blend_terms)
 
 
-PRICING_CHOICES: tuple[str, ...] = ("on-demand", "savings-1y", "savings-3y")
-"""How compute is bought (`--pricing`): on demand, or a 1- or 3-year Compute Savings Plan, no upfront."""
-
-
 def check_pricing(pricing: str) -> str:
-    """`pricing` if it is one of PRICING_CHOICES; otherwise a usage error naming them."""
+    """`pricing` if it is one of `engine.cost.PRICING_CHOICES` (on demand, or a 1- or 3-year Compute
+    Savings Plan, no upfront); otherwise a usage error naming them."""
     from advisor.engine.cost import check_pricing as check
 
     return check(pricing)

@@ -100,6 +100,16 @@ def write_text_atomic(path: str | os.PathLike[str], text: str, *, executable: bo
     return target
 
 
+def write_new_text(path: str | os.PathLike[str], text: str, force: bool, what: str = "file") -> Path:
+    """One output file: checked (an existing file only with `force`, never an input), then written
+    atomically, its folder created; a write that fails is a UsageError naming the file."""
+    check_output_files([Path(path)], force, what, folders_must_exist=False)
+    try:
+        return write_text_atomic(path, text)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write the {what} ({exc.strerror or exc})") from None
+
+
 # --------------------------------------------------------------------------------- output checks
 
 
@@ -476,7 +486,3 @@ def _load_json(text: str, label: str) -> Any:
     except RecursionError:
         raise InputSyntaxError(label, None, "nested too deeply to be a real file") from None
 
-
-__all__ = ["DEFAULT_ENCODING", "STDIN", "UsageError", "check_encoding", "command_inputs", "decode_input",
-           "load_user_data", "note_inputs", "open_input", "read_input_bytes", "read_input_text", "read_yaml_file",
-           "refuse_input_overwrite", "release_input", "use_encoding"]

@@ -364,10 +364,10 @@ def _write_report(result: Recommendation, profile: WorkloadProfile, out: Path, f
     from advisor.api import write_report
 
     if out.suffix.lower() == ".json":
-        from advisor.interview.answers import write_text_atomic
+        from advisor.files import write_new_text
         from advisor.outputs.formats import to_json
 
-        write_text_atomic(out, to_json(result), force=force, what="report")
+        write_new_text(out, to_json(result), force, "report")
         typer.echo(f"Wrote the recommendation (JSON) to {out}", err=True)
         return
     written = write_report(result, profile, out, force=force, starter_files=tuple(starter))

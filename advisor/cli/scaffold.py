@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from advisor.cli.common import encoding_option, fail, handle_errors
+from advisor.cli.common import SetOption, encoding_option, fail, handle_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -25,8 +25,7 @@ def scaffold(
         "--runtime", "-r", metavar="lambda|ecs_fargate|ecs_ec2|eks",
         help="Write this runtime's starter instead of the recommended one (warns when it is not feasible).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite files that already exist in --out.")] = False,
-    set_: Annotated[list[str] | None, typer.Option("--set", metavar="FIELD=VALUE",
-                                                   help="Set or override a profile field (repeatable).")] = None,
+    set_: SetOption = None,
     encoding: Annotated[str | None, encoding_option()] = None,
 ) -> None:
     """Write a deployable starter config for the recommended runtime (or --runtime) into --out."""

@@ -302,15 +302,23 @@ def split_image(image: str) -> tuple[str, str]:
     return repository, tag.lower()
 
 
-def image_language(image: Any) -> str | None:
-    """The main language an official base image implies (`python:3.12-slim` -> python), else None."""
+def image_parts(image: Any) -> tuple[str, str] | None:
+    """(repository, tag) of a descriptor's image value, or None when it is not an image name."""
     try:
         text = scalar(image)
     except ValueError:
         return None
     if not isinstance(text, str) or not text.strip():
         return None
-    repository, _tag = split_image(text)
+    return split_image(text)
+
+
+def image_language(image: Any) -> str | None:
+    """The main language an official base image implies (`python:3.12-slim` -> python), else None."""
+    parts = image_parts(image)
+    if parts is None:
+        return None
+    repository, _tag = parts
     for pattern, language in _LANGUAGE_IMAGES:
         if pattern.search(repository):
             return language
@@ -319,13 +327,10 @@ def image_language(image: Any) -> str | None:
 
 def image_is_windows(image: Any) -> bool:
     """True for Windows base images (servercore, nanoserver, .NET Framework) and Windows tags."""
-    try:
-        text = scalar(image)
-    except ValueError:
+    parts = image_parts(image)
+    if parts is None:
         return False
-    if not isinstance(text, str) or not text.strip():
-        return False
-    repository, tag = split_image(text)
+    repository, tag = parts
     return bool(_WINDOWS_IMAGE.search(repository) or _WINDOWS_TAG.search(tag))
 
 
@@ -409,16 +414,10 @@ def unconfined_security_option(value: Any) -> bool:
 def backing_product(image: Any) -> Any:
     """The well-known database, cache, broker or search engine an image runs (a
     `advisor.knowledge.managed.Product`), or None."""
-    try:
-        text = scalar(image)
-    except ValueError:
-        return None
-    if not isinstance(text, str) or not text.strip():
-        return None
     from advisor.knowledge.managed import product_for_image
 
-    repository, _tag = split_image(text)
-    return product_for_image(repository)
+    parts = image_parts(image)
+    return None if parts is None else product_for_image(parts[0])
 
 
 # Folders that hold a service's state whatever the product: a read-write mount there is storage the

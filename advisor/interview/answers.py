@@ -15,7 +15,6 @@ from typing import Any
 
 from advisor import files
 from advisor.errors import AnswersError, UsageError
-from advisor.files import check_output_files
 from advisor.interview.conditions import DONT_KNOW, UNANSWERED, answer_value, holds, prepared_condition
 from advisor.interview.mapping import answered_by, fields_for, infer_answer, normalise_answer
 from advisor.interview.schema import Question, Questionnaire
@@ -133,18 +132,8 @@ def answers_from_data(data: Any, label: str) -> AnswerSet:
                      bool(data.get("complete", False)))
 
 
-def write_text_atomic(path: Path, text: str, force: bool = False, what: str = "file") -> None:
-    """Write `text` atomically (never a partial file), creating the folder; an existing file is replaced
-    only with `force`."""
-    check_output_files([Path(path)], force, what, folders_must_exist=False)
-    try:
-        files.write_text_atomic(path, text)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write the {what} ({exc.strerror or exc})") from None
-
-
 def write_answers(path: Path, answer_set: AnswerSet, force: bool = False) -> Path:
-    write_text_atomic(path, answer_set.to_yaml(), force=force, what="answers file")
+    files.write_new_text(path, answer_set.to_yaml(), force, "answers file")
     return path
 
 

@@ -30,7 +30,7 @@ from advisor.portfolio.chunks import ChunkContext, ChunkResult, ChunkTask, asses
 from advisor.portfolio.mapping import load_mapping, plan_columns
 from advisor.portfolio.sources import Source, open_source
 from advisor.portfolio.summary import SummaryBuilder
-from advisor.portfolio.writers import ResultFormat, ResultWriter, check_output_path, resolve_format, write_text_atomic
+from advisor.portfolio.writers import ResultFormat, ResultWriter, check_output_path, resolve_format, write_summary
 
 DEFAULT_CHUNK_SIZE = 25_000
 
@@ -240,7 +240,7 @@ def assess_portfolio(options: AssessOptions, progress: Callable[[int, int | None
             if options.summary == "-":
                 sys.stdout.write(text)
             else:
-                write_text_atomic(options.summary, text, options.force)
+                write_summary(options.summary, text, options.force)
         if duplicates:
             say(f"{duplicates:,} row(s) repeat an earlier workload name; they are assessed and flagged in the "
                 "warning column")

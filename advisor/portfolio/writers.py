@@ -65,7 +65,7 @@ def check_output_path(path: str, force: bool, what: str = "results file") -> Non
         files.check_output_path(path, force, what)
 
 
-def write_text_atomic(path: str, text: str, force: bool) -> None:
+def write_summary(path: str, text: str, force: bool) -> None:
     """Write a small text file (the summary JSON) atomically."""
     check_output_path(path, force, "summary file")
     files.write_text_atomic(path, text)
