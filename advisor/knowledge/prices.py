@@ -5,6 +5,11 @@ by (1) the price file `advisor prices update` wrote for that Region (dated by th
 file it came from), (2) the bundled models/prices-<region>.yaml, and (3) for a price neither has,
 us-east-1's bundled value, which the book records as borrowed so every result priced there can say so.
 
+The EC2 catalogue (`price.ec2.instances`) is replaced type by type: a Region file lists the types it has a
+price for (the specifications come from us-east-1's entry), marks a type the Region does not offer with
+`available: false` (it leaves that Region's catalogue), and any other type keeps us-east-1's price and is
+recorded as borrowed, as `price.ec2.instances[<type>]`.
+
 Updated price files live in the directory named by the ADVISOR_PRICES_DIR environment variable, or
 `$XDG_DATA_HOME/advisor/prices` (default `~/.local/share/advisor/prices`).
 """
@@ -15,7 +20,7 @@ import functools
 import importlib.resources
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +35,9 @@ PRICE_PREFIX = "price."
 ENV_DIR = "ADVISOR_PRICES_DIR"
 REGION_CODE = re.compile(r"^[a-z]{2,}(-[a-z]+)+-\d{1,2}$")  # as advisor.profile.fields.REGION_CODE
 FILE_PATTERN = re.compile(r"^prices-([a-z0-9-]+)\.yaml$")
+INSTANCES = "price.ec2.instances"
+SPECS = ("vcpu", "memory_gib", "gpu", "arch", "local_nvme")
+"""What an instance type is, the same in every Region: a Region file's entry takes these from us-east-1's."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +79,48 @@ def _parse_price_file(data: Any, label: str, origin: str, path: str, expect_regi
             raise KnowledgeBaseError(f"{label}: {key} is not a price fact of models/prices.yaml; "
                                      "a Region file may only replace prices")
         facts[key] = _fact(key, entry, label)
+        if key == INSTANCES:
+            _check_instances(facts[key].value, base.value(INSTANCES), label)
     return PriceFile(region, str(data.get("name") or region), origin, path, facts, str(data.get("published") or ""))
+
+
+def _check_instances(entries: Any, catalogue: list[dict[str, Any]], label: str) -> None:
+    """A Region's EC2 entries: types of the packing catalogue, each with its own price, source and date, or
+    marked `available: false` with the source that says so."""
+    known = {str(e["type"]) for e in catalogue}
+    if not isinstance(entries, list):
+        raise KnowledgeBaseError(f"{label}: {INSTANCES} must be a list of instance types")
+    for entry in entries:
+        kind = entry.get("type") if isinstance(entry, dict) else None
+        where = f"{label}: {INSTANCES}[{kind or '?'}]"
+        if not isinstance(entry, dict) or kind not in known:
+            raise KnowledgeBaseError(f"{where}: not an instance type of us-east-1's catalogue "
+                                     f"({', '.join(sorted(known))})")
+        missing = [k for k in ("source", "as_of") if not entry.get(k)]
+        if entry.get("available", True) is not False and not isinstance(entry.get("usd_hour"), (int, float)):
+            missing.append("usd_hour")
+        if missing:
+            raise KnowledgeBaseError(f"{where}: missing {', '.join(missing)}")
+
+
+def _regional_instances(base: Fact, layers: list[PriceFile]) -> tuple[Fact | None, list[str]]:
+    """The EC2 catalogue as priced in a Region, and the types whose price is still us-east-1's."""
+    own = [layer.facts[INSTANCES] for layer in layers if INSTANCES in layer.facts]
+    if not own:
+        return None, []
+    entries = {str(e["type"]): dict(e) for e in base.value}
+    priced: set[str] = set()
+    for fact in own:
+        for entry in fact.value:
+            kind = str(entry["type"])
+            priced.add(kind)
+            if entry.get("available", True) is False:
+                entries.pop(kind, None)
+            else:
+                spec = {k: v for k, v in entries.get(kind, {}).items() if k in SPECS}
+                entries[kind] = {"type": kind, **spec, **entry}
+    borrowed = [str(e["type"]) for e in base.value if str(e["type"]) not in priced]
+    return replace(own[-1], value=list(entries.values())), borrowed
 
 
 @functools.cache
@@ -144,16 +193,21 @@ class PriceBook(KnowledgeBase):
             if layer is not None:
                 self.facts.update(layer.facts)
                 files.append(layer)
+        instances, borrowed_types = _regional_instances(base.fact(INSTANCES), files)
+        if instances is not None:
+            self.facts[INSTANCES] = instances
         self.region = region
         layer = updated or bundled
         self.name = layer.name if layer is not None else BASE_REGION_NAME
         self.files = tuple(files)
         replaced = set().union(*(f.facts for f in files)) if files else set()
-        # Descriptions (notes, definitions, the worked example) are not rates; some facts hold everywhere.
+        # Descriptions (notes, definitions, the worked example) are not rates; some facts hold everywhere; a
+        # price us-east-1 does not know either (null) lends nothing.
         everywhere = set(read_model_file("prices.yaml").get("same_in_every_region") or ())
         self.borrowed = () if region == BASE_REGION else tuple(
             k for k, f in base.facts.items() if k.startswith(PRICE_PREFIX) and k not in replaced
-            and not isinstance(f.value, str) and k not in everywhere)
+            and not isinstance(f.value, str) and f.value is not None and k not in everywhere) + tuple(
+            f"{INSTANCES}[{kind}]" for kind in borrowed_types)
         self.instances = self._instances()
 
     @property
