@@ -334,13 +334,13 @@ class TemplateReader:
         for key, field, converter in (("MemorySize", "memory_mb", hints.plain_number),
                                       ("Timeout", "max_duration_s", hints.plain_number)):
             if key in sources:
-                _convert(draft, field, converter, *sources[key])
+                draft.convert(field, converter, *sources[key])
         if "EphemeralStorage" in sources:
             value, path = sources["EphemeralStorage"]
             size = field_of(value, "Size")
             if size is not None:
-                _convert(draft, "ephemeral_storage_gb", lambda v: hints.tidy(hints.plain_number(v) / 1024),
-                         size[1], join_path(path, size[0]))
+                draft.convert("ephemeral_storage_gb", lambda v: hints.tidy(hints.plain_number(v) / 1024),
+                              size[1], join_path(path, size[0]))
         if "Architectures" in sources:
             value, path = sources["Architectures"]
             items = value if isinstance(value, list) else [value]
@@ -374,8 +374,8 @@ class TemplateReader:
             schedule = field_of(value_of(event, "Properties"), "Schedule") or \
                 field_of(value_of(event, "Properties"), "ScheduleExpression")
             if schedule is not None:
-                _convert(draft, "requests_per_month", hints.schedule_runs_per_month, schedule[1],
-                         join_path(join_path(path, "Properties"), schedule[0]))
+                draft.convert("requests_per_month", hints.schedule_runs_per_month, schedule[1],
+                              join_path(join_path(path, "Properties"), schedule[0]))
 
     # --- ECS -----------------------------------------------------------------------------------
 
@@ -442,7 +442,7 @@ class TemplateReader:
                 if schedule is not None:
                     schedule_path = join_path(properties_path, "ScheduleExpression")
                     draft.set_workload_type("scheduled_job", schedule_path, schedule)
-                    _convert(draft, "requests_per_month", hints.schedule_runs_per_month, schedule, schedule_path)
+                    draft.convert("requests_per_month", hints.schedule_runs_per_month, schedule, schedule_path)
                 else:
                     draft.set_workload_type("event_handler", join_path(target_path, "Arn"),
                                             render_intrinsic(target.get("Arn")))
@@ -515,15 +515,6 @@ def _text(value: Any) -> str:
         return str(hints.scalar(value)).strip().lower()
     except ValueError:
         return ""
-
-
-def _convert(draft: Draft, field: str, converter: Any, value: Any, path: str) -> None:
-    try:
-        converted = converter(value)
-    except ValueError as exc:
-        draft.problem(path, f"{hints.original_text(value)!r}: {exc}; skipped")
-        return
-    draft.set(field, converted, path, value)
 
 
 def read_cloudformation(descriptor: DescriptorFile) -> tuple[list[ImportedProfile], list[str]]:

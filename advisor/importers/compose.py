@@ -318,11 +318,13 @@ class ComposeReader:
         cpus = self._first(draft, view, ("deploy", "resources", "limits", "cpus"), ("cpus",),
                            ("deploy", "resources", "reservations", "cpus"))
         if cpus is not None:
-            _convert(draft, "vcpu", hints.plain_number, *cpus)
+            value, file, path = cpus
+            draft.convert("vcpu", hints.plain_number, value, path, file)
         memory = self._first(draft, view, ("deploy", "resources", "limits", "memory"), ("mem_limit",),
                              ("deploy", "resources", "reservations", "memory"), ("mem_reservation",))
         if memory is not None:
-            _convert(draft, "memory_mb", hints.compose_memory_mb, *memory)
+            value, file, path = memory
+            draft.convert("memory_mb", hints.compose_memory_mb, value, path, file)
 
     def _gpu(self, draft: Draft, view: ServiceView) -> None:
         total = 0
@@ -475,15 +477,6 @@ def _text(value: Any) -> str:
         return str(hints.scalar(value)).strip().lower()
     except ValueError:
         return ""
-
-
-def _convert(draft: Draft, field: str, converter: Any, value: Any, file: str, path: str) -> None:
-    try:
-        converted = converter(value)
-    except ValueError as exc:
-        draft.problem(path, f"{hints.original_text(value)!r}: {exc}; skipped", file=file)
-        return
-    draft.set(field, converted, path, value, file=file)
 
 
 def _flag(draft: Draft, field: str, value: Any, file: str, path: str) -> None:
