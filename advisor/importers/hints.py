@@ -53,6 +53,14 @@ def scalar(value: Any) -> Any:
     return value
 
 
+def lower_text(value: Any) -> str:
+    """A scalar as stripped lower-case text, to compare with known words; "" when it is unreadable."""
+    try:
+        return str(scalar(value)).strip().lower()
+    except ValueError:
+        return ""
+
+
 def tidy(number: float) -> float | int:
     """Whole numbers as int, others rounded to 4 significant decimals (512M decimal -> 488.2812)."""
     if abs(number - round(number)) < 1e-9:
