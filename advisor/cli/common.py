@@ -105,15 +105,16 @@ def describe(exc: AdvisorError) -> str:
     return message
 
 
+ERROR_HINTS: dict[type[AdvisorError], str] = {
+    InputEncodingError: "; give the file's encoding with --encoding, for example --encoding latin-1",
+    UnknownEncodingError: " (--encoding)",
+    OutputIsInputError: " (--force never replaces an input)",
+}
+"""The CLI's words after a library message of these kinds: which option fixes it (the library names no flag)."""
+
+
 def _hint(exc: AdvisorError) -> str:
-    """The CLI's words after a library message: which option fixes it (the library names no flag)."""
-    if isinstance(exc, InputEncodingError):
-        return "; give the file's encoding with --encoding, for example --encoding latin-1"
-    if isinstance(exc, UnknownEncodingError):
-        return " (--encoding)"
-    if isinstance(exc, OutputIsInputError):
-        return " (--force never replaces an input)"
-    return ""
+    return next((hint for kind, hint in ERROR_HINTS.items() if isinstance(exc, kind)), "")
 
 
 ENCODING_HELP = "Text encoding of the input file(s) (default utf-8; for example latin-1 or cp1252)."

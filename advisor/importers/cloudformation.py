@@ -311,7 +311,7 @@ class TemplateReader:
         image = sources.get("ImageUri") or (
             (value_of(sources["Code"][0], "ImageUri"), join_path(sources["Code"][1], "ImageUri"))
             if "Code" in sources and value_of(sources["Code"][0], "ImageUri") is not None else None)
-        if package is not None and _text(package[0]) == "image":
+        if package is not None and hints.lower_text(package[0]) == "image":
             draft.set("containerized", True, package[1], package[0])
         elif image is not None:
             draft.set("containerized", True, image[1], image[0])
@@ -334,17 +334,17 @@ class TemplateReader:
         for key, field, converter in (("MemorySize", "memory_mb", hints.plain_number),
                                       ("Timeout", "max_duration_s", hints.plain_number)):
             if key in sources:
-                _convert(draft, field, converter, *sources[key])
+                draft.convert(field, converter, *sources[key])
         if "EphemeralStorage" in sources:
             value, path = sources["EphemeralStorage"]
             size = field_of(value, "Size")
             if size is not None:
-                _convert(draft, "ephemeral_storage_gb", lambda v: hints.tidy(hints.plain_number(v) / 1024),
-                         size[1], join_path(path, size[0]))
+                draft.convert("ephemeral_storage_gb", lambda v: hints.tidy(hints.plain_number(v) / 1024),
+                              size[1], join_path(path, size[0]))
         if "Architectures" in sources:
             value, path = sources["Architectures"]
             items = value if isinstance(value, list) else [value]
-            arches = {_text(v) for v in items}
+            arches = {hints.lower_text(v) for v in items}
             arch = {"arm64": "arm64", "x86_64": "x86_64"}.get(next(iter(arches))) if len(arches) == 1 else None
             if arch:
                 draft.set("arch", arch, path, value)
@@ -362,7 +362,7 @@ class TemplateReader:
 
     def _sam_event(self, draft: Draft, name: str, event: Any, path: str) -> None:
         spelled = value_of(event, "Type") if isinstance(event, dict) else None
-        kind = next((k for k in SAM_EVENT_TYPES if k.lower() == _text(spelled)), str(spelled))
+        kind = next((k for k in SAM_EVENT_TYPES if k.lower() == hints.lower_text(spelled)), str(spelled))
         workload_type = SAM_EVENT_TYPES.get(kind)
         if workload_type is None:
             draft.problem(join_path(path, "Type"), f"event type {hints.original_text(spelled)!r} is not read; skipped")
@@ -374,8 +374,8 @@ class TemplateReader:
             schedule = field_of(value_of(event, "Properties"), "Schedule") or \
                 field_of(value_of(event, "Properties"), "ScheduleExpression")
             if schedule is not None:
-                _convert(draft, "requests_per_month", hints.schedule_runs_per_month, schedule[1],
-                         join_path(join_path(path, "Properties"), schedule[0]))
+                draft.convert("requests_per_month", hints.schedule_runs_per_month, schedule[1],
+                              join_path(join_path(path, "Properties"), schedule[0]))
 
     # --- ECS -----------------------------------------------------------------------------------
 
@@ -408,7 +408,7 @@ class TemplateReader:
                 draft.imply("max_duration_s", _service_task_lifetime_s(), self._path(logical_id, "Type"), kind,
                             "an ECS service keeps its tasks running; counted as a long-running process "
                             "(models/assumptions.yaml)")
-            launch_type = _text(properties.get("LaunchType"))
+            launch_type = hints.lower_text(properties.get("LaunchType"))
             if launch_type in ("fargate", "ec2"):
                 draft.note(f"the ECS service runs it with launch type {launch_type.upper()} "
                            f"({join_path(properties_path, 'LaunchType')})")
@@ -416,9 +416,9 @@ class TemplateReader:
                 constraint_path = join_path(join_path(properties_path, "PlacementConstraints"), i)
                 placement_constraint(draft, constraint, constraint_path)
             strategy = properties.get("SchedulingStrategy")
-            if _text(strategy) == "daemon":
+            if hints.lower_text(strategy) == "daemon":
                 draft.set_flag("daemon_per_host", join_path(properties_path, "SchedulingStrategy"), strategy)
-            if _text(properties.get("LaunchType")) == "external":
+            if hints.lower_text(properties.get("LaunchType")) == "external":
                 draft.set("hybrid", "on_prem", join_path(properties_path, "LaunchType"), properties["LaunchType"])
             for i, balancer in enumerate(properties.get("LoadBalancers") or []):
                 if isinstance(balancer, dict) and balancer.get("ContainerPort") is not None:
@@ -442,7 +442,7 @@ class TemplateReader:
                 if schedule is not None:
                     schedule_path = join_path(properties_path, "ScheduleExpression")
                     draft.set_workload_type("scheduled_job", schedule_path, schedule)
-                    _convert(draft, "requests_per_month", hints.schedule_runs_per_month, schedule, schedule_path)
+                    draft.convert("requests_per_month", hints.schedule_runs_per_month, schedule, schedule_path)
                 else:
                     draft.set_workload_type("event_handler", join_path(target_path, "Arn"),
                                             render_intrinsic(target.get("Arn")))
@@ -470,7 +470,7 @@ class TemplateReader:
                 draft.add_protocol("http", self._path(logical_id, "Type"), kind)
         elif kind == "AWS::Lambda::Permission":
             linked = referenced_resource(raw.get("FunctionName"))
-            principal = _text(self.resolver.resolve(raw.get("Principal")))
+            principal = hints.lower_text(self.resolver.resolve(raw.get("Principal")))
             workload_type = PERMISSION_PRINCIPALS.get(principal)
             if linked in self.drafts and workload_type:
                 draft = self.drafts[linked][0]
@@ -498,32 +498,16 @@ class TemplateReader:
         group_id = referenced_resource(balancer.get("TargetGroupArn")) if isinstance(balancer, dict) else None
         group = self.resources.get(group_id, {}) if group_id else {}
         properties = self.resolver.resolve(group.get("Properties") or {}) if isinstance(group, dict) else {}
-        if _text(properties.get("ProtocolVersion")) == "grpc":
+        if hints.lower_text(properties.get("ProtocolVersion")) == "grpc":
             return "grpc"
-        return {"tcp": "tcp", "tls": "tcp", "udp": "udp", "tcp_udp": "udp"}.get(_text(properties.get("Protocol")),
-                                                                               "http")
+        protocol = hints.lower_text(properties.get("Protocol"))
+        return {"tcp": "tcp", "tls": "tcp", "udp": "udp", "tcp_udp": "udp"}.get(protocol, "http")
 
 
 def _service_task_lifetime_s() -> float:
     from advisor.knowledge.base import knowledge
 
     return knowledge().number("assume.service_task_lifetime_s")
-
-
-def _text(value: Any) -> str:
-    try:
-        return str(hints.scalar(value)).strip().lower()
-    except ValueError:
-        return ""
-
-
-def _convert(draft: Draft, field: str, converter: Any, value: Any, path: str) -> None:
-    try:
-        converted = converter(value)
-    except ValueError as exc:
-        draft.problem(path, f"{hints.original_text(value)!r}: {exc}; skipped")
-        return
-    draft.set(field, converted, path, value)
 
 
 def read_cloudformation(descriptor: DescriptorFile) -> tuple[list[ImportedProfile], list[str]]:

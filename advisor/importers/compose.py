@@ -297,7 +297,7 @@ class ComposeReader:
         if platform is not None:
             _read_platform(draft, *platform)
         mode = view.get("deploy", "mode")
-        if mode is not None and _text(mode[0]) == "global":
+        if mode is not None and hints.lower_text(mode[0]) == "global":
             draft.set_flag("daemon_per_host", mode[2], mode[0], file=mode[1])
         protocols = draft.values.get("protocols", [])
         if "http" in protocols or "grpc" in protocols:
@@ -318,11 +318,13 @@ class ComposeReader:
         cpus = self._first(draft, view, ("deploy", "resources", "limits", "cpus"), ("cpus",),
                            ("deploy", "resources", "reservations", "cpus"))
         if cpus is not None:
-            _convert(draft, "vcpu", hints.plain_number, *cpus)
+            value, file, path = cpus
+            draft.convert("vcpu", hints.plain_number, value, path, file)
         memory = self._first(draft, view, ("deploy", "resources", "limits", "memory"), ("mem_limit",),
                              ("deploy", "resources", "reservations", "memory"), ("mem_reservation",))
         if memory is not None:
-            _convert(draft, "memory_mb", hints.compose_memory_mb, *memory)
+            value, file, path = memory
+            draft.convert("memory_mb", hints.compose_memory_mb, value, path, file)
 
     def _gpu(self, draft: Draft, view: ServiceView) -> None:
         total = 0
@@ -339,7 +341,7 @@ class ComposeReader:
             if isinstance(ids, list) and ids:
                 total += len(ids)
                 sources.append((file, join_path(path, "device_ids"), ids))
-            elif count is None or _text(count) == "all":
+            elif count is None or hints.lower_text(count) == "all":
                 total += 1
                 draft.note(f"{path} reserves all the host's GPUs (counted as at least 1)")
                 sources.append((file, join_path(path, "count"), count if count is not None else "all"))
@@ -367,16 +369,16 @@ class ComposeReader:
             _flag(draft, "privileged", *privileged)
         network = view.get("network_mode")
         if network is not None:
-            mode = _text(network[0])
+            mode = hints.lower_text(network[0])
             if mode == "host":
                 draft.set_flag("host_networking", network[2], network[0], file=network[1])
             elif mode.startswith(("service:", "container:")):
                 draft.note(f"shares the network namespace of {mode.split(':', 1)[1]}")
         pid = view.get("pid")
-        if pid is not None and _text(pid[0]) == "host":
+        if pid is not None and hints.lower_text(pid[0]) == "host":
             draft.set_flag("host_pid", pid[2], pid[0], file=pid[1])
         ipc = view.get("ipc")
-        if ipc is not None and _text(ipc[0]) == "host":
+        if ipc is not None and hints.lower_text(ipc[0]) == "host":
             draft.note(f"uses the host's IPC namespace ({ipc[2]}: host)")
         for option, file, path in view.items("security_opt"):
             try:
@@ -420,7 +422,7 @@ class ComposeReader:
         for volume, file, path in view.items("volumes"):
             try:
                 if isinstance(volume, dict):
-                    kind = _text(volume.get("type") or "volume")
+                    kind = hints.lower_text(volume.get("type") or "volume")
                     source = hints.scalar(volume.get("source"))
                     target = hints.scalar(volume.get("target"))
                     read_only = bool(volume.get("read_only"))
@@ -470,22 +472,6 @@ def _named_volume_kind(definition: Any) -> str:
     return "block"
 
 
-def _text(value: Any) -> str:
-    try:
-        return str(hints.scalar(value)).strip().lower()
-    except ValueError:
-        return ""
-
-
-def _convert(draft: Draft, field: str, converter: Any, value: Any, file: str, path: str) -> None:
-    try:
-        converted = converter(value)
-    except ValueError as exc:
-        draft.problem(path, f"{hints.original_text(value)!r}: {exc}; skipped", file=file)
-        return
-    draft.set(field, converted, path, value, file=file)
-
-
 def _flag(draft: Draft, field: str, value: Any, file: str, path: str) -> None:
     try:
         if hints.as_bool(value):
@@ -506,7 +492,7 @@ def _sysctl(draft: Draft, name: Any, file: str, path: str, original: Any) -> Non
 
 def _read_platform(draft: Draft, value: Any, file: str, path: str) -> None:
     """`platform: linux/arm64` -> os and arch."""
-    text = _text(value)
+    text = hints.lower_text(value)
     if not text:
         return
     parts = text.split("/")

@@ -73,8 +73,8 @@ def read_task_definition(draft: Draft, task: dict[str, Any], base: str,
     if storage and isinstance(storage[1], dict):
         size = field_of(storage[1], "sizeInGiB")
         if size:
-            _convert(draft, "ephemeral_storage_gb", hints.plain_number, size[1],
-                     join_path(join_path(base, storage[0]), size[0]))
+            draft.convert("ephemeral_storage_gb", hints.plain_number, size[1],
+                          join_path(join_path(base, storage[0]), size[0]))
     _volumes(draft, task, base, container_items)
     found = field_of(task, "placementConstraints")
     if found and isinstance(found[1], list):
@@ -113,21 +113,12 @@ def _upper(value: Any) -> str:
         return ""
 
 
-def _convert(draft: Draft, field: str, converter: Any, value: Any, path: str) -> bool:
-    try:
-        converted = converter(value)
-    except ValueError as exc:
-        draft.problem(path, f"{hints.original_text(value)!r}: {exc}; skipped")
-        return False
-    return draft.set(field, converted, path, value)
-
-
 def _size(draft: Draft, task: dict[str, Any], base: str, containers: list[tuple[str, dict[str, Any]]]) -> None:
     """Task-level cpu and memory when set (Fargate requires them), else the containers' sum."""
     for field, key, converter in (("vcpu", "cpu", hints.ecs_cpu_vcpu), ("memory_mb", "memory", hints.ecs_memory_mb)):
         found = field_of(task, key)
         if found is not None and found[1] not in (None, ""):
-            _convert(draft, field, converter, found[1], join_path(base, found[0]))
+            draft.convert(field, converter, found[1], join_path(base, found[0]))
             continue
         total = 0.0
         sources: list[tuple[str, Any]] = []

@@ -53,6 +53,14 @@ def scalar(value: Any) -> Any:
     return value
 
 
+def lower_text(value: Any) -> str:
+    """A scalar as stripped lower-case text, to compare with known words; "" when it is unreadable."""
+    try:
+        return str(scalar(value)).strip().lower()
+    except ValueError:
+        return ""
+
+
 def tidy(number: float) -> float | int:
     """Whole numbers as int, others rounded to 4 significant decimals (512M decimal -> 488.2812)."""
     if abs(number - round(number)) < 1e-9:
@@ -132,28 +140,26 @@ _ECS_CPU = re.compile(rf"^({_NUMBER})\s*(vcpus?)?$", re.IGNORECASE)
 _ECS_MEMORY = re.compile(rf"^({_NUMBER})\s*(gb|gib|mb|mib)?$", re.IGNORECASE)
 
 
-def ecs_cpu_vcpu(value: Any) -> float | int:
-    """ECS CPU to vCPU: `"1024"` CPU units -> 1, `"0.5 vCPU"` -> 0.5 (1 vCPU = 1024 CPU units)."""
+def _ecs_amount(value: Any, pattern: re.Pattern[str], unit: str, examples: str) -> tuple[float, str]:
+    """The number and the unit (or "") of an ECS CPU or memory value; ValueError saying what it expects."""
     value = scalar(value)
     if isinstance(value, bool):
-        raise ValueError("expected CPU units")
-    match = _ECS_CPU.match(str(value).strip())
+        raise ValueError(f"expected {unit}")
+    match = pattern.match(str(value).strip())
     if not match:
-        raise ValueError("not ECS CPU units (like 256, 1024) or vCPU (like 1 vCPU)")
-    number = float(match.group(1))
-    return tidy(number if match.group(2) else number / 1024)
+        raise ValueError(f"not {examples}")
+    return float(match.group(1)), (match.group(2) or "").lower()
+
+
+def ecs_cpu_vcpu(value: Any) -> float | int:
+    """ECS CPU to vCPU: `"1024"` CPU units -> 1, `"0.5 vCPU"` -> 0.5 (1 vCPU = 1024 CPU units)."""
+    number, unit = _ecs_amount(value, _ECS_CPU, "CPU units", "ECS CPU units (like 256, 1024) or vCPU (like 1 vCPU)")
+    return tidy(number if unit else number / 1024)
 
 
 def ecs_memory_mb(value: Any) -> float | int:
     """ECS memory to MB (MiB): `"2048"` -> 2048, `"2 GB"` -> 2048."""
-    value = scalar(value)
-    if isinstance(value, bool):
-        raise ValueError("expected MiB")
-    match = _ECS_MEMORY.match(str(value).strip())
-    if not match:
-        raise ValueError("not ECS memory (like 512, 2048 or 2 GB)")
-    number = float(match.group(1))
-    unit = (match.group(2) or "mb").lower()
+    number, unit = _ecs_amount(value, _ECS_MEMORY, "MiB", "ECS memory (like 512, 2048 or 2 GB)")
     return tidy(number * 1024 if unit.startswith("g") else number)
 
 

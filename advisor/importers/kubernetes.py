@@ -156,7 +156,7 @@ class KubernetesReader:
                 if isinstance(schedules, list) and schedules:
                     schedule, schedule_path = schedules[0], join_path(schedules_path, 0)
             if schedule is not None:
-                self._convert(draft, "requests_per_month", hints.schedule_runs_per_month, schedule, schedule_path)
+                draft.convert("requests_per_month", hints.schedule_runs_per_month, schedule, schedule_path)
         elif obj.group == TRAINING_GROUP and obj.kind.endswith("Job"):
             draft.set_workload_type("ml_training", kind_path, kind_original)
         elif obj.kind in KSERVE_KINDS:
@@ -168,10 +168,10 @@ class KubernetesReader:
         for keys in (("spec", "activeDeadlineSeconds"), ("spec", "jobTemplate", "spec", "activeDeadlineSeconds")):
             deadline, deadline_path = _dig(obj.data, obj.path, *keys)
             if deadline is not None:
-                self._convert(draft, "max_duration_s", hints.plain_number, deadline, deadline_path)
+                draft.convert("max_duration_s", hints.plain_number, deadline, deadline_path)
         pod, pod_path = templates[0]
         if "max_duration_s" not in draft.values and pod.get("activeDeadlineSeconds") is not None:
-            self._convert(draft, "max_duration_s", hints.plain_number, pod["activeDeadlineSeconds"],
+            draft.convert("max_duration_s", hints.plain_number, pod["activeDeadlineSeconds"],
                           join_path(pod_path, "activeDeadlineSeconds"))
         # The most demanding pod template sizes the workload (a training job's workers, not its launcher).
         sized = max(templates, key=lambda t: _template_size(t[0], t[1]))
@@ -197,14 +197,6 @@ class KubernetesReader:
             if product is not None:
                 draft.backing_service(product, join_path(path, "image"), container.get("image"))
                 return
-
-    def _convert(self, draft: Draft, field: str, converter: Any, value: Any, path: str) -> bool:
-        try:
-            converted = converter(value)
-        except ValueError as exc:
-            draft.problem(path, f"{value!r}: {exc}; skipped")
-            return False
-        return draft.set(field, converted, path, value)
 
     def _resources(self, draft: Draft, pod: dict[str, Any], pod_path: str,
                    containers: list[tuple[str, dict[str, Any]]]) -> None:

@@ -119,6 +119,18 @@ class Draft:
         self.provenance[name] = Provenance(file or self.file, path, original_of(original))
         return True
 
+    def convert(self, name: str, converter: Any, value: Any, path: str, file: str | None = None) -> bool:
+        """Set one field from a descriptor's spelling, read by a `hints` converter (`"2 GB"` -> 2048); a
+        value the converter refuses is reported and skipped. Every reader shares this."""
+        from advisor.importers import hints
+
+        try:
+            converted = converter(value)
+        except ValueError as exc:
+            self.problem(path, f"{hints.original_text(value)!r}: {exc}; skipped", file)
+            return False
+        return self.set(name, converted, path, value, file)
+
     def set_flag(self, name: str, path: str, original: Any, file: str | None = None) -> None:
         """Set a boolean requirement (privileged, host_networking, ...) to true; the first evidence is kept."""
         if self.values.get(name) is not True:

@@ -58,12 +58,18 @@ class Problem:
 
 
 @dataclass(frozen=True)
-class Choice:
-    """One option of a choice question: the value recorded in answers files, a label, and what it sets."""
+class Option:
+    """One selectable option: the value recorded in answers files, a label and a help text."""
 
     value: Any
     label: str
     help: str = ""
+
+
+@dataclass(frozen=True)
+class Choice(Option):
+    """One option of a choice question, and the profile fields choosing it sets."""
+
     sets: Mapping[str, Any] = field(default_factory=dict)
 
 

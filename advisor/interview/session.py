@@ -16,7 +16,7 @@ from advisor.errors import InterviewInterrupted
 from advisor.interview.answers import AnswerSet, walk
 from advisor.interview.mapping import choice_summary, default_answer, fields_for, normalise_answer
 from advisor.interview.questionnaire import render_text
-from advisor.interview.schema import Question, Questionnaire
+from advisor.interview.schema import Option, Question, Questionnaire
 from advisor.profile.fields import FIELD_BY_NAME
 
 BACK_WORDS = frozenset({"<", "back", "b"})
@@ -24,15 +24,6 @@ HELP_WORDS = frozenset({"?", "help"})
 DONT_KNOW_WORDS = frozenset({"idk", "i don't know", "i dont know", "don't know", "dont know", "unknown"})
 BACK_LABEL = "← Back"
 DONT_KNOW_LABEL = "I don't know"
-
-
-@dataclass(frozen=True)
-class Option:
-    """One selectable option as the prompter shows it."""
-
-    value: Any
-    label: str
-    help: str = ""
 
 
 @dataclass(frozen=True)

@@ -177,17 +177,24 @@ def _typed_cell(value: Any) -> str:
     return _cell_text(value)
 
 
+def _open_with(opener: Callable[[], Any], path: str, label: str, kind: str) -> Any:
+    """What `opener` returns for `path` once the file is known to be readable; any error the reading
+    library raises for a broken file becomes a UsageError saying it is not a readable `kind`."""
+    _open_binary(path, label).close()
+    try:
+        return opener()
+    except Exception as exc:  # openpyxl: zipfile, KeyError and its own errors; pyarrow: ArrowInvalid, OSError
+        raise UsageError(f"{label}: not a readable {kind} ({type(exc).__name__}: {exc})") from None
+
+
 class XlsxSource(Source):
     """The first worksheet of an .xlsx workbook (cached values, not formulas)."""
 
     def __init__(self, path: str, label: str) -> None:
         openpyxl = _needs_extra("openpyxl", "xlsx", f"{label}: reading .xlsx files")
         self.label = label
-        _open_binary(path, label).close()
-        try:
-            self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors for broken files
-            raise UsageError(f"{label}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+        self._book = _open_with(lambda: openpyxl.load_workbook(path, read_only=True, data_only=True),
+                                path, label, ".xlsx workbook")
         sheet = self._book.worksheets[0]
         self._rows = (list(map(_typed_cell, r)) for r in sheet.iter_rows(values_only=True))
         first = next((r for r in self._rows if any(c.strip() for c in r)), None)
@@ -215,11 +222,7 @@ class ParquetSource(Source):
     def __init__(self, path: str, label: str) -> None:
         pq = _needs_extra("pyarrow.parquet", "parquet", f"{label}: reading .parquet files")
         self.label = label
-        _open_binary(path, label).close()
-        try:
-            self._file = pq.ParquetFile(path)
-        except Exception as exc:  # pyarrow raises ArrowInvalid and OSError subclasses for broken files
-            raise UsageError(f"{label}: not a readable Parquet file ({type(exc).__name__}: {exc})") from None
+        self._file = _open_with(lambda: pq.ParquetFile(path), path, label, "Parquet file")
         self.header = _header_names([str(n) for n in self._file.schema_arrow.names])
 
     def rows(self) -> Iterator[list[str]]:

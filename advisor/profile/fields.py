@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -201,22 +201,36 @@ def _number(spec: FieldSpec, raw: object) -> float:
     return value
 
 
-def _capabilities(raw: object) -> tuple[str, ...]:
-    """Capability names in canonical form: upper case, no CAP_ prefix, no duplicates, in table order."""
+def _did_you_mean(text: str, choices: Sequence[str]) -> str:
+    """' (did you mean X?)' for the closest of `choices`, or ''."""
+    close = difflib.get_close_matches(text, choices, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _names(raw: object, known: tuple[str, ...], canonical: Callable[[str], str],
+           unknown: Callable[[str, str], str]) -> tuple[str, ...]:
+    """A list, or `;`/`,`-separated text, of names from `known`: each stripped and in `canonical` form,
+    blanks and duplicates dropped, in `known`'s order. `unknown(item, hint)` words the error for any other."""
     items = raw if isinstance(raw, list | tuple) else str(raw).replace(",", ";").split(";")
     wanted: set[str] = set()
     for item in items:
-        text = str(item).strip().upper().replace("-", "_")
-        if text.startswith("CAP_"):
-            text = text[4:]
-        if not text:
-            continue
-        if text not in LINUX_CAPABILITIES:
-            close = difflib.get_close_matches(text, LINUX_CAPABILITIES, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ValueError(f"unknown Linux capability {str(item).strip()!r}{hint}")
+        text = canonical(str(item).strip())
+        if text and text not in known:
+            raise ValueError(unknown(str(item).strip(), _did_you_mean(text, known)))
         wanted.add(text)
-    return tuple(c for c in LINUX_CAPABILITIES if c in wanted)
+    return tuple(name for name in known if name in wanted)
+
+
+def _capability(item: str) -> str:
+    """A capability name in canonical form: upper case, `_` for `-`, no CAP_ prefix."""
+    text = item.upper().replace("-", "_")
+    return text[4:] if text.startswith("CAP_") else text
+
+
+def _capabilities(raw: object) -> tuple[str, ...]:
+    """Capability names in canonical form, no duplicates, in table order."""
+    return _names(raw, LINUX_CAPABILITIES, _capability,
+                  lambda item, hint: f"unknown Linux capability {item!r}{hint}")
 
 
 def parse_field(spec: FieldSpec, raw: object) -> Any:
@@ -234,8 +248,7 @@ def parse_field(spec: FieldSpec, raw: object) -> Any:
     if spec.kind == "enum":
         text = str(raw).strip().lower().replace("-", "_")
         if text not in spec.choices:
-            close = difflib.get_close_matches(text, spec.choices, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = _did_you_mean(text, spec.choices)
             raise ValueError(f"unknown value{hint}; choose one of {', '.join(spec.choices)}")
         return text
     if spec.kind == "bool":
@@ -250,21 +263,11 @@ def parse_field(spec: FieldSpec, raw: object) -> Any:
             return False
         raise ValueError("expected true/false, yes/no, y/n or 1/0")
     if spec.kind == "protocols":
-        items = raw if isinstance(raw, list | tuple) else str(raw).replace(",", ";").split(";")
-        protocols: list[str] = []
-        for item in items:
-            text = str(item).strip().lower()
-            if not text:
-                continue
-            if text not in PROTOCOLS:
-                close = difflib.get_close_matches(text, PROTOCOLS, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                raise ValueError(f"unknown protocol {text!r}{hint}; use {', '.join(PROTOCOLS)}")
-            if text not in protocols:
-                protocols.append(text)
+        protocols = _names(raw, PROTOCOLS, str.lower,
+                           lambda item, hint: f"unknown protocol {item.lower()!r}{hint}; use {', '.join(PROTOCOLS)}")
         if not protocols:
             raise ValueError("list at least one protocol")
-        return tuple(p for p in PROTOCOLS if p in protocols)
+        return protocols
     if spec.kind == "capabilities":
         return _capabilities(raw)
     value = _number(spec, raw)
@@ -354,8 +357,7 @@ assert {f.name for f in fields(WorkloadProfile)} - {"assumed_defaults"} == set(F
 
 def suggest_field(name: str) -> str:
     """' (did you mean X?)' for a misspelt field name, or ''."""
-    close = difflib.get_close_matches(name.strip().lower(), FIELD_NAMES, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return _did_you_mean(name.strip().lower(), FIELD_NAMES)
 
 
 def build_profile(data: Mapping[str, Any], source: str = "profile") -> WorkloadProfile:

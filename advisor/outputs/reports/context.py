@@ -40,22 +40,20 @@ BREAK_EVEN_POINTS_PER_DECADE = 4
 
 @dataclass(frozen=True)
 class RuntimeView:
-    """One runtime as a report shows it: scores, cost, why and why not."""
+    """One runtime as a report shows it: the engine's result (scores, cost, sizing, cautions) with its
+    label and place, the blockers in words, and the reasons sorted into for, against and neutral."""
 
-    id: str
+    result: RuntimeResult
     label: str
     place: int
-    feasible: bool
-    score: float
-    axes: dict[str, float]
-    monthly_cost_usd: float | None
-    cost_breakdown: dict[str, float]
-    sizing: str
-    blockers: tuple[dict[str, str], ...]
+    blockers: tuple[dict[str, str], ...]  # each in words: constraint, limit, value, message, source
     good: tuple[str, ...]
     bad: tuple[str, ...]
-    cautions: tuple[str, ...]
     notes: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return self.result.runtime
 
 
 @dataclass(frozen=True)
@@ -177,9 +175,7 @@ def _runtime_view(result: RuntimeResult, place: int) -> RuntimeView:
         (good if sign > 0 else bad if sign < 0 else notes).append(reason)
     blockers = tuple({"constraint": b.constraint, "limit": _limit_text(b), "value": _value_text(b),
                       "message": b.message, "source": b.source} for b in result.blockers)
-    return RuntimeView(result.runtime, RUNTIME_LABELS[result.runtime], place, result.feasible, result.score,
-                       dict(result.axes), result.monthly_cost_usd, dict(result.cost_breakdown), result.sizing,
-                       blockers, tuple(good), tuple(bad), tuple(result.cautions), tuple(notes))
+    return RuntimeView(result, RUNTIME_LABELS[result.runtime], place, blockers, tuple(good), tuple(bad), tuple(notes))
 
 
 # --------------------------------------------------------------------------------------------- checklist
@@ -366,19 +362,21 @@ def make_charts(report: SingleReport, curve: BreakEven, id_prefix: str = "chart-
     by_id = {r.id: r for r in ranked}
     radar = charts.radar_chart(
         f"{id_prefix}radar", f"{CHART_TITLES['radar']}: {report.name}", AXES,
-        [(charts.runtime_series(rt), [by_id[rt].axes[a] for a in AXES]) for rt in RUNTIMES])
-    score_bars = [charts.Bar(r.label, r.score, f"{r.score:.3f}" + ("" if r.feasible else " (not feasible)"),
-                             charts.RUNTIME_COLOURS[r.id], muted=not r.feasible) for r in ranked]
+        [(charts.runtime_series(rt), [by_id[rt].result.axes[a] for a in AXES]) for rt in RUNTIMES])
+    score_bars = [charts.Bar(r.label, r.result.score,
+                             f"{r.result.score:.3f}" + ("" if r.result.feasible else " (not feasible)"),
+                             charts.RUNTIME_COLOURS[r.id], muted=not r.result.feasible) for r in ranked]
     scores = charts.bar_chart(f"{id_prefix}scores", f"{CHART_TITLES['scores']}: {report.name}",
                               "weighted score, 0 to 1 (higher is better)", score_bars, maximum=1.0)
-    cost_bars = [charts.Bar(r.label, r.monthly_cost_usd,
-                            ("no estimate" if r.monthly_cost_usd is None else format_usd(r.monthly_cost_usd))
-                            + ("" if r.feasible else " (not feasible)"),
-                            charts.RUNTIME_COLOURS[r.id], muted=not r.feasible) for r in ranked]
+    cost_bars = [charts.Bar(r.label, r.result.monthly_cost_usd,
+                            ("no estimate" if r.result.monthly_cost_usd is None
+                             else format_usd(r.result.monthly_cost_usd))
+                            + ("" if r.result.feasible else " (not feasible)"),
+                            charts.RUNTIME_COLOURS[r.id], muted=not r.result.feasible) for r in ranked]
     cost = charts.bar_chart(f"{id_prefix}cost", f"{CHART_TITLES['cost']}: {report.name}",
                             "US dollars per month" + (" (after the Lambda free tier)" if report.free_tier else ""),
                             cost_bars, tick_format="${:,.0f}")
-    series = [(charts.runtime_series(rt, "" if by_id[rt].feasible else " (not feasible)"), curve.volumes,
+    series = [(charts.runtime_series(rt, "" if by_id[rt].result.feasible else " (not feasible)"), curve.volumes,
                curve.costs[rt]) for rt in RUNTIMES]
     volume_label = f"this workload: {format_count(curve.volume)}/month" if curve.volume > 0 else ""
     break_even_chart = charts.line_chart(

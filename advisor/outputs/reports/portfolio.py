@@ -158,7 +158,6 @@ class PortfolioReport:
     low_confidence: float
     review: tuple[ReviewItem, ...]
     table: tuple[WorkloadRow, ...]
-    results_rows: int
     table_first: int
     table_review: int
     knowledge_as_of: tuple[tuple[str, str], ...]
@@ -462,7 +461,6 @@ def portfolio_report(results: pd.DataFrame | None, summary: Mapping[str, Any],
         low_confidence=confidence_thresholds()[0],
         review=_review(summary, {row.row for row in table}),
         table=table,
-        results_rows=0 if results is None else len(results),
         table_first=first,
         table_review=review_count,
         knowledge_as_of=tuple(sorted(knowledge().as_of_dates().items())),
