@@ -53,10 +53,10 @@ def test_a_mixed_portfolio_prices_each_row_in_its_region() -> None:
 
 
 def test_borrowed_prices_are_named() -> None:
-    rec = recommend(build_profile({"name": "w", "region": "eu-central-1"})).to_dict()
-    assert rec["region"] == "eu-central-1" and rec["pricing"] == "on-demand"
+    rec = recommend(build_profile({"name": "w", "region": "sa-east-1"})).to_dict()
+    assert rec["region"] == "sa-east-1" and rec["pricing"] == "on-demand"
     borrowed = rec["prices"]["borrowed_from_us_east_1"]
-    # eu-central-1 prices its own EC2 catalogue and NAT gateways; i4i.2xlarge has no Frankfurt price in the file
+    # sa-east-1 prices its own EC2 catalogue and NAT gateways; i4i.2xlarge has no Sao Paulo price in the file
     assert "price.ec2.instances[i4i.2xlarge]" in borrowed
     assert "price.ec2.instances" not in borrowed and "price.nat_gateway.hour" not in borrowed
     assert recommend(build_profile({"name": "w"})).to_dict()["prices"]["borrowed_from_us_east_1"] == []
