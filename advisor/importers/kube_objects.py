@@ -63,6 +63,8 @@ ARCH_LABELS = ("kubernetes.io/arch", "beta.kubernetes.io/arch")
 INSTANCE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type",
                    "karpenter.k8s.aws/instance-family", "karpenter.k8s.aws/instance-category",
                    "eks.amazonaws.com/instance-type")
+# The labels whose value is one EC2 instance type name (the others name a family or a category).
+INSTANCE_TYPE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type")
 PROBE_PORT_NAMES = re.compile(r"^(health|healthz|healthcheck|liveness|readiness|probes?)$", re.IGNORECASE)
 ARCHES = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "arm64", "aarch64": "arm64"}
 GPU_RESOURCES = ("nvidia.com/gpu", "amd.com/gpu")

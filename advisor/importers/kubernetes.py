@@ -20,6 +20,7 @@ from advisor.importers.kube_objects import (
     CORE_GROUPS,
     GPU_RESOURCES,
     INSTANCE_LABELS,
+    INSTANCE_TYPE_LABELS,
     KEDA_JOB_KINDS,
     KSERVE_KINDS,
     OBSERVING_GROUPS,
@@ -304,7 +305,9 @@ class KubernetesReader:
                 break
         for label in INSTANCE_LABELS:
             if label in selector:
-                draft.set_flag("specific_instance_type", join_path(selector_path, label), selector[label])
+                value = selector[label]
+                names = [value] if label in INSTANCE_TYPE_LABELS and isinstance(value, str) else []
+                draft.add_instance_types(names, join_path(selector_path, label), value)
         compute_type = selector.get("eks.amazonaws.com/compute-type")
         if isinstance(compute_type, str) and compute_type.strip().lower() == "hybrid":
             draft.set("hybrid", "on_prem", join_path(selector_path, "eks.amazonaws.com/compute-type"), compute_type)
@@ -324,7 +327,8 @@ class KubernetesReader:
                     if None not in arches:
                         draft.set("arch", arches.pop() if len(arches) == 1 else "any", path, values)
                 elif key in INSTANCE_LABELS:
-                    draft.set_flag("specific_instance_type", path, values)
+                    names = [v for v in values if isinstance(v, str)] if key in INSTANCE_TYPE_LABELS else []
+                    draft.add_instance_types(names, path, values)
         if "os" not in draft.values and containers:
             path, first = containers[0]
             if hints.image_is_windows(first.get("image")):

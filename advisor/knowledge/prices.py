@@ -154,7 +154,8 @@ class PriceBook(KnowledgeBase):
         self.borrowed = () if region == BASE_REGION else tuple(
             k for k, f in base.facts.items() if k.startswith(PRICE_PREFIX) and k not in replaced
             and not isinstance(f.value, str) and k not in everywhere)
-        self.instances = self._instances()
+        self.instances = self._instances("price.ec2.instances")
+        self.named_instances = self._instances("price.ec2.named_instances", required=False)
 
     @property
     def prices_as_of(self) -> str:
