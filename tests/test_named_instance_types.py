@@ -181,3 +181,12 @@ def test_other_regions_borrow_the_named_catalogue_from_us_east_1_and_say_so() ->
     book = price_book("eu-west-1")
     assert "price.ec2.named_instances" in book.borrowed
     assert "price.ec2.named_instances" in book.summary()["borrowed_from_us_east_1"]
+
+
+def test_the_starter_configs_use_the_named_instance_type() -> None:
+    profile = build_profile({"name": "llm", "containerized": True, "vcpu": 4, "memory_mb": 16384, "gpu": 1,
+                             "instance_types": ["g5.2xlarge"], **SERVICE})
+    _, ecs_files, _ = api.render_starter(profile, "ecs_ec2")
+    assert "Default: g5.2xlarge" in ecs_files["template.yaml"]
+    _, eks_files, _ = api.render_starter(profile, "eks")
+    assert "g5.2xlarge" in eks_files["cluster.yaml"]
