@@ -81,7 +81,7 @@ def test_the_output_field_is_null_unless_the_workload_is_a_known_backing_service
     data = json.loads(to_json(db))
     assert data["managed_alternative"]["service"].startswith("Amazon RDS for PostgreSQL")
     assert set(data["managed_alternative"]) == {"service", "rationale", "source"}
-    assert "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_PostgreSQL.md" in data["managed_alternative"]["source"]
+    assert "docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_PostgreSQL" in data["managed_alternative"]["source"]
     assert yaml.safe_load(to_yaml(db))["managed_alternative"] == data["managed_alternative"]
     assert "## Managed alternative" in to_markdown(db)
     for other in ({"name": "web"}, {"name": "odd", "backing_service": "my-own-store"},

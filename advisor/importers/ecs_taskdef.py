@@ -180,6 +180,18 @@ def _platform(draft: Draft, task: dict[str, Any], base: str, containers: list[tu
         image = field_of(container, "image")
         if image and hints.image_is_windows(image[1]):
             draft.set("os", "windows", join_path(path, image[0]), image[1])
+    if "os" not in draft.values:
+        # A container path with a drive letter (C:\data, C:/data/) exists only inside a Windows container.
+        for path, container in containers:
+            points = field_of(container, "mountPoints")
+            if points is None or not isinstance(points[1], list):
+                continue
+            for i, point in enumerate(points[1]):
+                target = value_of(point, "containerPath")
+                if hints.is_windows_path(target):
+                    draft.set("os", "windows", join_path(join_path(join_path(path, points[0]), i), "containerPath"),
+                              target)
+                    return
 
 
 def _container(draft: Draft, container: dict[str, Any], path: str, port_hints: dict[str, str]) -> None:

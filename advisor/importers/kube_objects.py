@@ -44,6 +44,8 @@ TRAINING_GROUP = "kubeflow.org"
 KSERVE_KINDS = ("InferenceService",)
 ARGO_WORKFLOW_KINDS = ("Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow")
 KEDA_JOB_KINDS = ("ScaledJob",)
+# A Knative Serving Service runs its containers behind Knative's HTTP routing: a request-serving workload.
+KNATIVE_SERVING_GROUP = "serving.knative.dev"
 KSERVE_MODEL_KEYS = ("model", "sklearn", "xgboost", "tensorflow", "pytorch", "triton", "onnx", "pmml", "lightgbm",
                      "paddle", "huggingface", "mlflow")
 # Objects that only observe or route to a workload: they never make it depend on the Kubernetes API

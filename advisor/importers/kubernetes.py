@@ -22,6 +22,7 @@ from advisor.importers.kube_objects import (
     INSTANCE_LABELS,
     INSTANCE_TYPE_LABELS,
     KEDA_JOB_KINDS,
+    KNATIVE_SERVING_GROUP,
     KSERVE_KINDS,
     OBSERVING_GROUPS,
     OS_LABELS,
@@ -349,6 +350,10 @@ class KubernetesReader:
                containers: list[tuple[str, dict[str, Any]]]) -> None:
         http_ports: set[Any] = set()
         grpc_ports: set[Any] = set()
+        knative = obj.group == KNATIVE_SERVING_GROUP and obj.kind == "Service"
+        if knative and not any(_list(c.get("ports")) for _path, c in containers) and containers:
+            # No port declared: Knative sends HTTP requests to the container's default port (8080).
+            draft.add_protocol("http", join_path(containers[0][0], "image"), "Knative Service (HTTP)")
         for _path, container in containers:
             for probe_key in ("readinessProbe", "livenessProbe", "startupProbe"):
                 probe = _mapping(container.get(probe_key))
@@ -367,6 +372,10 @@ class KubernetesReader:
                 try:
                     if number in grpc_ports or (name is not None and name in grpc_ports):
                         protocol = "grpc"
+                    elif knative:
+                        # Knative Serving routes only HTTP to a Service's container port; a port named
+                        # h2c takes HTTP/2 cleartext, which is how gRPC reaches it.
+                        protocol = "grpc" if str(name or "").lower() == "h2c" else "http"
                     else:
                         protocol = hints.port_protocol(number, port.get("protocol", "TCP"), name,
                                                        port.get("appProtocol"),
