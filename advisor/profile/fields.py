@@ -206,12 +206,17 @@ def _number(spec: FieldSpec, raw: object) -> float:
     return value
 
 
+def _list_items(raw: object) -> list[str]:
+    """The items of a list field: a YAML or JSON list, or text separated by `;` (or `,`), stripped, blanks dropped."""
+    items = raw if isinstance(raw, list | tuple) else str(raw).replace(",", ";").split(";")
+    return [text for text in (str(item).strip() for item in items) if text]
+
+
 def _capabilities(raw: object) -> tuple[str, ...]:
     """Capability names in canonical form: upper case, no CAP_ prefix, no duplicates, in table order."""
-    items = raw if isinstance(raw, list | tuple) else str(raw).replace(",", ";").split(";")
     wanted: set[str] = set()
-    for item in items:
-        text = str(item).strip().upper().replace("-", "_")
+    for item in _list_items(raw):
+        text = item.upper().replace("-", "_")
         if text.startswith("CAP_"):
             text = text[4:]
         if not text:
@@ -219,21 +224,18 @@ def _capabilities(raw: object) -> tuple[str, ...]:
         if text not in LINUX_CAPABILITIES:
             close = difflib.get_close_matches(text, LINUX_CAPABILITIES, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ValueError(f"unknown Linux capability {str(item).strip()!r}{hint}")
+            raise ValueError(f"unknown Linux capability {item!r}{hint}")
         wanted.add(text)
     return tuple(c for c in LINUX_CAPABILITIES if c in wanted)
 
 
 def _instance_types(raw: object) -> tuple[str, ...]:
     """Instance type names in canonical form: lower case, no duplicates, in the order given."""
-    items = raw if isinstance(raw, list | tuple) else str(raw).replace(",", ";").split(";")
     wanted: list[str] = []
-    for item in items:
-        text = str(item).strip().lower()
-        if not text:
-            continue
+    for item in _list_items(raw):
+        text = item.lower()
         if not INSTANCE_TYPE.fullmatch(text):
-            raise ValueError(f"{str(item).strip()!r} is not an EC2 instance type name such as g5.2xlarge")
+            raise ValueError(f"{item!r} is not an EC2 instance type name such as g5.2xlarge")
         if text not in wanted:
             wanted.append(text)
     return tuple(wanted)
@@ -270,12 +272,9 @@ def parse_field(spec: FieldSpec, raw: object) -> Any:
             return False
         raise ValueError("expected true/false, yes/no, y/n or 1/0")
     if spec.kind == "protocols":
-        items = raw if isinstance(raw, list | tuple) else str(raw).replace(",", ";").split(";")
         protocols: list[str] = []
-        for item in items:
-            text = str(item).strip().lower()
-            if not text:
-                continue
+        for item in _list_items(raw):
+            text = item.lower()
             if text not in PROTOCOLS:
                 close = difflib.get_close_matches(text, PROTOCOLS, n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
