@@ -5,6 +5,7 @@ for variants of forms it has (Knative on h2c or with no port, a Windows path in 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -211,42 +212,24 @@ spec:
 def test_a_knative_service_serves_http_whatever_its_port_and_grpc_on_h2c(tmp_path: Path) -> None:
     """Knative Serving routes only HTTP to a Service's container port (8080 when none is declared); a port
     named h2c takes HTTP/2 cleartext, gRPC's transport (the real knative/docs sample covers port 8881)."""
-    path = write(tmp_path / "kn.yaml", """\
-apiVersion: serving.knative.dev/v1
-kind: Service
-metadata: {name: grpc-ping}
-spec:
-  template:
-    spec:
-      containers: [{image: example/grpc-ping, ports: [{name: h2c, containerPort: 8080}]}]
----
-apiVersion: serving.knative.dev/v1
-kind: Service
-metadata: {name: no-port}
-spec:
-  template:
-    spec:
-      containers: [{image: example/hello}]
-""")
+    service = "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {{name: {}}}\n" \
+              "spec: {{template: {{spec: {{containers: [{}]}}}}}}\n"
+    path = write(tmp_path / "kn.yaml", "---\n".join((
+        service.format("grpc-ping", "{image: example/grpc-ping, ports: [{name: h2c, containerPort: 8080}]}"),
+        service.format("no-port", "{image: example/hello}"))))
     profiles = {p.name: p.data for p in import_profiles(path).profiles}
     assert profiles["grpc-ping"]["protocols"] == ["grpc"] and profiles["grpc-ping"]["workload_type"] == "http_api"
     assert profiles["no-port"]["protocols"] == ["http"] and profiles["no-port"]["workload_type"] == "http_api"
 
 
 def test_a_drive_letter_container_path_makes_an_ecs_task_windows(tmp_path: Path) -> None:
-    path = write(tmp_path / "win.json", """{
-  "family": "win-data",
-  "containerDefinitions": [{"name": "a", "image": "example/app", "memory": 512,
-                            "mountPoints": [{"sourceVolume": "v", "containerPath": "C:\\\\data"}]}],
-  "volumes": [{"name": "v"}]
-}""")
-    profile = import_profiles(path).profiles[0]
+    def task(name: str, container_path: str) -> Path:
+        return write(tmp_path / f"{name}.json", json.dumps({
+            "family": name, "volumes": [{"name": "v"}],
+            "containerDefinitions": [{"name": "a", "image": "example/app", "memory": 512,
+                                      "mountPoints": [{"sourceVolume": "v", "containerPath": container_path}]}]}))
+
+    profile = import_profiles(task("win-data", "C:\\data")).profiles[0]
     assert profile.data["os"] == "windows"
     assert profile.provenance["os"].path == "containerDefinitions[0].mountPoints[0].containerPath"
-    linux = write(tmp_path / "linux.json", """{
-  "family": "linux-data",
-  "containerDefinitions": [{"name": "a", "image": "example/app", "memory": 512,
-                            "mountPoints": [{"sourceVolume": "v", "containerPath": "/data"}]}],
-  "volumes": [{"name": "v"}]
-}""")
-    assert "os" not in import_profiles(linux).profiles[0].data
+    assert "os" not in import_profiles(task("linux-data", "/data")).profiles[0].data
