@@ -130,7 +130,8 @@ class _NamedTypes:
                 out.append(CostNote(runtime, "caution", mask & ~some_known, (
                     f"Instance type {listed} is not in the advisor's price catalogue (price.ec2.instances, "
                     "price.ec2.named_instances): EC2 capacity is priced on the general catalogue instead, "
-                    f"which may be far from what {listed} costs; check its price, or run a prices update.")))
+                    f"which may be far from what {listed} costs; check its price, or refresh the prices from the "
+                    "AWS Price List.")))
                 out.append(CostNote(runtime, "reason", mask & some_known, (
                     f"Instance type {listed} is not in the advisor's price catalogue; priced on the other named "
                     "types.")))
