@@ -116,6 +116,9 @@ def test_prices_update_writes_a_file_later_runs_prefer(runner: CliRunner, no_upd
     assert data["facts"]["price.fargate.linux.x86_64.vcpu_hour"]["as_of"] == "2026-11-20"
     instances = {e["type"]: e for e in data["facts"]["price.ec2.instances"]["value"]}
     assert instances["m7i.large"]["usd_hour"] == pytest.approx(0.1118)  # Linux shared, not the decoys
+    named = {e["type"]: e for e in data["facts"]["price.ec2.named_instances"]["value"]}
+    assert named["inf1.xlarge"]["usd_hour"] == pytest.approx(0.254) and named["inf1.xlarge"]["as_of"] == "2026-11-20"
+    assert named["g5.2xlarge"]["usd_hour"] == pytest.approx(1.212), "a type the offer lacks keeps us-east-1's price"
     assert data["facts"]["price.apigw.http_api_per_million"]["value"] == [
         {"up_to_requests_per_month": 300000000, "usd": 1.1}, {"up_to_requests_per_month": None, "usd": 1.0}]
     after = score_profiles([profile]).cost.lines["ecs_fargate"]["compute"][0]

@@ -1,9 +1,11 @@
 """The classes of issue 14 on small hand-written descriptors, for the forms the real corpus
 (tests/data/descriptors/real) has no licensed instance of: an inf1 placement constraint, compose port
-forms with variables, KEDA ScaledJob, Knative Service, ReadOnlyMany claims, compose devices."""
+forms with variables, a KEDA ScaledJob with a job template, ReadOnlyMany claims, compose devices; and
+for variants of forms it has (Knative on h2c or with no port, a Windows path in an ECS task)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -205,3 +207,29 @@ spec:
       volumes: [{name: k, hostPath: {path: /var/lib/kubelet/plugins/ebs.csi.aws.com}}]
 """))
     assert data["kubernetes_native"] is True and data["privileged"] is True and data["host_mounts"] is True
+
+
+def test_a_knative_service_serves_http_whatever_its_port_and_grpc_on_h2c(tmp_path: Path) -> None:
+    """Knative Serving routes only HTTP to a Service's container port (8080 when none is declared); a port
+    named h2c takes HTTP/2 cleartext, gRPC's transport (the real knative/docs sample covers port 8881)."""
+    service = "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {{name: {}}}\n" \
+              "spec: {{template: {{spec: {{containers: [{}]}}}}}}\n"
+    path = write(tmp_path / "kn.yaml", "---\n".join((
+        service.format("grpc-ping", "{image: example/grpc-ping, ports: [{name: h2c, containerPort: 8080}]}"),
+        service.format("no-port", "{image: example/hello}"))))
+    profiles = {p.name: p.data for p in import_profiles(path).profiles}
+    assert profiles["grpc-ping"]["protocols"] == ["grpc"] and profiles["grpc-ping"]["workload_type"] == "http_api"
+    assert profiles["no-port"]["protocols"] == ["http"] and profiles["no-port"]["workload_type"] == "http_api"
+
+
+def test_a_drive_letter_container_path_makes_an_ecs_task_windows(tmp_path: Path) -> None:
+    def task(name: str, container_path: str) -> Path:
+        return write(tmp_path / f"{name}.json", json.dumps({
+            "family": name, "volumes": [{"name": "v"}],
+            "containerDefinitions": [{"name": "a", "image": "example/app", "memory": 512,
+                                      "mountPoints": [{"sourceVolume": "v", "containerPath": container_path}]}]}))
+
+    profile = import_profiles(task("win-data", "C:\\data")).profiles[0]
+    assert profile.data["os"] == "windows"
+    assert profile.provenance["os"].path == "containerDefinitions[0].mountPoints[0].containerPath"
+    assert "os" not in import_profiles(task("linux-data", "/data")).profiles[0].data

@@ -29,6 +29,9 @@ def _value(spec: Any) -> st.SearchStrategy[Any]:
         return st.one_of(st.sampled_from([p.key for p in products()]), st.text(max_size=20))
     if spec.kind == "capabilities":
         return st.lists(st.sampled_from(spec.choices), max_size=3, unique=True)
+    if spec.kind == "instance_types":  # named catalogue, packing catalogue, x86 and Graviton, and an unknown name
+        return st.lists(st.sampled_from(["inf1.xlarge", "g5.2xlarge", "c7gn.large", "m7i.large", "p5.48xlarge",
+                                         "zz9.huge"]), max_size=2, unique=True)
     if spec.name.startswith("priority_"):
         return st.integers(0, 5)
     if spec.name == "gpu":

@@ -99,6 +99,45 @@ def _by(frame: pd.DataFrame, mapping: dict[str, float], column: str = "workload_
     return frame[column].map(mapping).astype(float).to_numpy(dtype=float)
 
 
+class _NamedTypes:
+    """The instance types each row names (`instance_types`), resolved against the instance catalogue.
+
+    A frame holds few distinct lists of names: each is decided once and spread to its rows by code."""
+
+    def __init__(self, frame: pd.DataFrame, catalogue: dict[str, dict]) -> None:
+        column = frame["instance_types"] if "instance_types" in frame else pd.Series([()] * len(frame))
+        self.codes, uniques = pd.factorize(column)
+        self.lists: list[tuple[str, ...]] = [tuple(u) for u in uniques]
+        known = sorted({t for names in self.lists for t in names if t in catalogue})
+        self.entries: list[dict] = [catalogue[t] for t in known]
+        self.some_known = self._rows([any(t in catalogue for t in names) for names in self.lists])
+
+    def _rows(self, hit: list[bool]) -> np.ndarray:
+        return np.array([*hit, False], dtype=bool)[self.codes]
+
+    def rows_naming(self, instance_type: str) -> np.ndarray:
+        return self._rows([instance_type in names for names in self.lists])
+
+    def notes(self) -> list[CostNote]:
+        """Reasons and cautions for rows that name instance types, by runtime priced on EC2."""
+        known = {str(e["type"]) for e in self.entries}
+        out: list[CostNote] = []
+        some_known = self.some_known
+        for runtime in ("ecs_ec2", "eks"):
+            for names in {tuple(t for t in names if t not in known) for names in self.lists} - {()}:
+                mask = self._rows([tuple(t for t in n if t not in known) == names for n in self.lists])
+                listed = ", ".join(names)
+                out.append(CostNote(runtime, "caution", mask & ~some_known, (
+                    f"Instance type {listed} is not in the advisor's price catalogue (price.ec2.instances, "
+                    "price.ec2.named_instances): EC2 capacity is priced on the general catalogue instead, "
+                    f"which may be far from what {listed} costs; check its price, or refresh the prices from the "
+                    "AWS Price List.")))
+                out.append(CostNote(runtime, "reason", mask & some_known, (
+                    f"Instance type {listed} is not in the advisor's price catalogue; priced on the other named "
+                    "types.")))
+        return out
+
+
 def check_pricing(pricing: str) -> str:
     """`pricing` if it is one of PRICING_CHOICES; otherwise a usage error naming the choices."""
     if pricing not in PRICING_CHOICES:
@@ -375,57 +414,90 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
                              np.where(job, 0.0, fargate_tasks), lambda_memory_mb=lambda_mb, pricing=pricing)
     estimate_.demand_floor["ecs_fargate"] = fargate_floor
 
-    # ---- ECS on EC2 and EKS: pack tasks onto the cheapest instance type that fits one task
+    # ---- ECS on EC2 and EKS: pack tasks onto the cheapest instance type that fits one task, or, where the
+    # profile names instance types (a placement constraint, a node selector), onto the cheapest named one
     # Unconfirmed (null) in models/prices.yaml: Windows EC2 is then priced without the licence uplift,
     # and a caution says so.
     windows_licence = kb.number_or("price.ec2.windows_license_vcpu_hour", 0.0)
     overhead = kb.number("assume.job_instance_overhead")
     min_instances = kb.number("assume.service_min_instances")
     needs_nvme = (frame["persistent_storage"] == "local_nvme").to_numpy()
+    arch_any = (frame["arch"] == "any").to_numpy()
     ec2_factor = np.where(interruptible, 1.0 - kb.number("price.ec2.spot_discount_typical"),
                           1.0 - discount["ec2"])
     instances = kb.value("price.ec2.instances")
-    types = np.array([str(e["type"]) for e in instances] + [""], dtype=object)
-    inst_vcpus = np.array([float(e["vcpu"]) for e in instances] + [np.nan])
-    inst_gbs = np.array([float(e["memory_gib"]) for e in instances] + [np.nan])
+    named = _NamedTypes(frame, kb.instance_catalogue())
+    entries = [*instances, *named.entries]
+    types = np.array([str(e["type"]) for e in entries] + [""], dtype=object)
+    inst_vcpus = np.array([float(e["vcpu"]) for e in entries] + [np.nan])
+    inst_gbs = np.array([float(e["memory_gib"]) for e in entries] + [np.nan])
     # The work's vCPU- and GB-hours with the pattern's headroom: the demand floor, in instance-hours of a
     # type, is the larger of these over its vCPUs and over its memory (its price spread either way).
     floor_vcpu_hours = demand_vcpu_hours * headroom
     floor_gb_hours = demand_gb_hours * headroom
+
+    def on_type(entry: dict, reserve: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where one task fits on `entry` (its vCPU, memory and GPUs after the reserve), the monthly cost of
+        packing the rows' tasks onto it, and its instance-hours."""
+        inst_vcpu, inst_mem = float(entry["vcpu"]), float(entry["memory_gib"]) * 1024.0
+        inst_gpu = float(entry.get("gpu") or 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fit = np.minimum(np.floor(inst_vcpu * (1 - reserve) / vcpu + 1e-9),
+                             np.floor(inst_mem * (1 - reserve) / memory_mb + 1e-9))
+            if inst_gpu > 0:
+                fit = np.where(gpu > 0, np.minimum(fit, np.floor(inst_gpu / np.maximum(gpu, 1))), fit)
+        fits = (fit >= 1) & (inst_gpu >= gpu)
+        fit = np.maximum(fit, 1.0)
+        hourly = float(entry["usd_hour"]) * ec2_factor
+        if windows_licence:
+            hourly = hourly + np.where(windows, windows_licence * inst_vcpu, 0.0) * ec2_factor
+        service_count = np.maximum(min_instances, np.ceil(tasks / fit))
+        job_instance_hours = job_task_hours * overhead / np.clip(fit, 1.0, np.maximum(peak, 1.0))
+        instance_hours = np.maximum(np.where(job, job_instance_hours, service_count * hours),
+                                    np.maximum(floor_vcpu_hours / inst_vcpu, floor_gb_hours * 1024.0 / inst_mem))
+        return fits, instance_hours * hourly, instance_hours
+
     for runtime in ("ecs_ec2", "eks"):
         reserve = float(kb.value("assume.node_reserve_share")[runtime])
         best = np.full(n, np.inf)
-        best_index = np.full(n, len(instances))
+        best_index = np.full(n, len(entries))
         best_instance_hours = np.zeros(n)
         for j, entry in enumerate(instances):
-            inst_vcpu, inst_mem = float(entry["vcpu"]), float(entry["memory_gib"]) * 1024.0
             inst_gpu = float(entry.get("gpu") or 0)
-            usable = ((entry["arch"] == "arm64") == arm) & ((inst_gpu > 0) == (gpu > 0)) & (inst_gpu >= gpu)
+            usable = ((entry["arch"] == "arm64") == arm) & ((inst_gpu > 0) == (gpu > 0))
             if not entry.get("local_nvme"):
                 usable &= ~needs_nvme
             if entry["arch"] != "x86_64":
                 usable &= ~windows
             if not usable.any():
                 continue
-            with np.errstate(divide="ignore", invalid="ignore"):
-                fit = np.minimum(np.floor(inst_vcpu * (1 - reserve) / vcpu + 1e-9),
-                                 np.floor(inst_mem * (1 - reserve) / memory_mb + 1e-9))
-                if inst_gpu > 0:
-                    fit = np.where(gpu > 0, np.minimum(fit, np.floor(inst_gpu / np.maximum(gpu, 1))), fit)
-            usable &= fit >= 1
-            fit = np.maximum(fit, 1.0)
-            hourly = float(entry["usd_hour"]) * ec2_factor
-            if windows_licence:
-                hourly = hourly + np.where(windows, windows_licence * inst_vcpu, 0.0) * ec2_factor
-            service_count = np.maximum(min_instances, np.ceil(tasks / fit))
-            job_instance_hours = job_task_hours * overhead / np.clip(fit, 1.0, np.maximum(peak, 1.0))
-            instance_hours = np.maximum(np.where(job, job_instance_hours, service_count * hours),
-                                        np.maximum(floor_vcpu_hours / inst_vcpu, floor_gb_hours * 1024.0 / inst_mem))
-            cost = instance_hours * hourly
-            better = usable & (cost < best)
+            fits, cost, instance_hours = on_type(entry, reserve)
+            better = usable & fits & (cost < best)
             best = np.where(better, cost, best)
             best_index = np.where(better, j, best_index)
             best_instance_hours = np.where(better, instance_hours, best_instance_hours)
+        # A named type is taken as named: any GPU count, storage or family, if one task fits and the
+        # architecture agrees (a Windows task needs x86_64).
+        named_best = np.full(n, np.inf)
+        for k, entry in enumerate(named.entries):
+            usable = named.rows_naming(str(entry["type"])) & ~((entry["arch"] == "arm64") & windows)
+            usable &= arch_any | ((entry["arch"] == "arm64") == arm)
+            if not usable.any():
+                continue
+            fits, cost, instance_hours = on_type(entry, reserve)
+            better = usable & fits & (cost < named_best)
+            named_best = np.where(better, cost, named_best)
+            best_index = np.where(better, len(instances) + k, best_index)
+            best_instance_hours = np.where(better, instance_hours, best_instance_hours)
+        on_named = np.isfinite(named_best)
+        best = np.where(on_named, named_best, best)
+        notes.append(CostNote(runtime, "reason", on_named, (
+            "Runs only on the instance types it names ({instance_types}): EC2 capacity is priced on the "
+            "cheapest of them that fits one task, not on the general catalogue.")))
+        notes.append(CostNote(runtime, "caution", named.some_known & ~on_named, (
+            "One task ({vcpu} vCPU, {memory_mb}, {gpu} GPUs) does not fit on the instance types it names "
+            "({instance_types}) once the node reserve is kept, or their architecture differs: EC2 capacity is "
+            "priced on the general catalogue instead. Name a larger type, or make the task smaller.")))
         best_type = types[best_index]
         best_count = best_instance_hours / hours
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -451,6 +523,7 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
         estimate_.demand_floor[runtime] = best_floor
 
     # ---- what the reader should know about how the containers were priced
+    notes.extend(named.notes())
     serves_users = inbound & ~job
     for runtime in CONTAINER_RUNTIMES:
         on_spot = spot_ok if runtime == "ecs_fargate" else interruptible

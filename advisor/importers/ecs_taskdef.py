@@ -14,6 +14,7 @@ from typing import Any
 from advisor.importers import hints
 from advisor.importers.documents import DescriptorFile
 from advisor.importers.provenance import Draft, ImportedProfile, join_path
+from advisor.profile.fields import INSTANCE_TYPE
 
 
 def field_of(mapping: Any, key: str) -> tuple[str, Any] | None:
@@ -170,6 +171,18 @@ def _platform(draft: Draft, task: dict[str, Any], base: str, containers: list[tu
         image = field_of(container, "image")
         if image and hints.image_is_windows(image[1]):
             draft.set("os", "windows", join_path(path, image[0]), image[1])
+    if "os" not in draft.values:
+        # A container path with a drive letter (C:\data, C:/data/) exists only inside a Windows container.
+        for path, container in containers:
+            points = field_of(container, "mountPoints")
+            if points is None or not isinstance(points[1], list):
+                continue
+            for i, point in enumerate(points[1]):
+                target = value_of(point, "containerPath")
+                if hints.is_windows_path(target):
+                    draft.set("os", "windows", join_path(join_path(join_path(path, points[0]), i), "containerPath"),
+                              target)
+                    return
 
 
 def _container(draft: Draft, container: dict[str, Any], path: str, port_hints: dict[str, str]) -> None:
@@ -237,19 +250,24 @@ def _container(draft: Draft, container: dict[str, Any], path: str, port_hints: d
             draft.add_protocol(protocol, mapping_path, mapping)
 
 
-_INSTANCE_TYPE = re.compile(r"ecs\.instance-type\s*(==|=~|in|matches)\s*\(?\s*['\"]?([A-Za-z0-9.*,\s-]+)")
+_INSTANCE_TYPE = re.compile(r"ecs\.instance-type\s*(==|=~|\bin\b|\bmatches\b)\s*"
+                            r"(\[[^\]]*\]|\([^)]*\)|['\"]?[A-Za-z0-9.*-]+['\"]?)", re.IGNORECASE)
 
 
 def placement_constraint(draft: Draft, constraint: Any, path: str) -> None:
-    """A `memberOf` constraint on `attribute:ecs.instance-type` pins the task to an EC2 family: the
-    runtime must offer that family (not Fargate, not Lambda), and the note names it for sizing."""
+    """A `memberOf` constraint on `attribute:ecs.instance-type` (`==`, `in [...]`, `=~`) pins the task to
+    EC2 instance types: the runtime must offer them (not Fargate, not Lambda), and the named types size
+    and price the EC2 capacity."""
     expression = str(value_of(constraint, "expression", "") or "")
     match = _INSTANCE_TYPE.search(expression)
     if match is None:
         return
-    draft.set_flag("specific_instance_type", path, expression)
-    types = ", ".join(t.strip() for t in match.group(2).split(",") if t.strip())
-    draft.note(f"placed only on EC2 instance type {types} ({path}): size the EC2 capacity on that type")
+    names = [t.strip().strip("'\"") for t in match.group(2).strip("[]() ").split(",")]
+    names = [t for t in names if t]
+    draft.add_instance_types(names, path, expression)
+    exact = [n for n in names if INSTANCE_TYPE.fullmatch(n.lower())]
+    if exact:
+        draft.note(f"placed only on EC2 instance type {', '.join(exact)} ({path}): size the EC2 capacity on that type")
 
 
 def _volumes(draft: Draft, task: dict[str, Any], base: str, containers: list[tuple[str, dict[str, Any]]]) -> None:

@@ -331,6 +331,14 @@ def image_language(image: Any) -> str | None:
     return None
 
 
+_WINDOWS_PATH = re.compile(r"^[A-Za-z]:[\\/]")
+
+
+def is_windows_path(path: Any) -> bool:
+    """True for a path with a drive letter (`C:\\data`, `C:/data/`): a path only a Windows container has."""
+    return isinstance(path, str) and bool(_WINDOWS_PATH.match(path.strip()))
+
+
 def image_is_windows(image: Any) -> bool:
     """True for Windows base images (servercore, nanoserver, .NET Framework) and Windows tags."""
     parts = image_parts(image)

@@ -44,6 +44,8 @@ TRAINING_GROUP = "kubeflow.org"
 KSERVE_KINDS = ("InferenceService",)
 ARGO_WORKFLOW_KINDS = ("Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow")
 KEDA_JOB_KINDS = ("ScaledJob",)
+# A Knative Serving Service runs its containers behind Knative's HTTP routing: a request-serving workload.
+KNATIVE_SERVING_GROUP = "serving.knative.dev"
 KSERVE_MODEL_KEYS = ("model", "sklearn", "xgboost", "tensorflow", "pytorch", "triton", "onnx", "pmml", "lightgbm",
                      "paddle", "huggingface", "mlflow")
 # Objects that only observe or route to a workload: they never make it depend on the Kubernetes API
@@ -63,6 +65,8 @@ ARCH_LABELS = ("kubernetes.io/arch", "beta.kubernetes.io/arch")
 INSTANCE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type",
                    "karpenter.k8s.aws/instance-family", "karpenter.k8s.aws/instance-category",
                    "eks.amazonaws.com/instance-type")
+# The labels whose value is one EC2 instance type name (the others name a family or a category).
+INSTANCE_TYPE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type")
 PROBE_PORT_NAMES = re.compile(r"^(health|healthz|healthcheck|liveness|readiness|probes?)$", re.IGNORECASE)
 ARCHES = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "arm64", "aarch64": "arm64"}
 GPU_RESOURCES = ("nvidia.com/gpu", "amd.com/gpu")

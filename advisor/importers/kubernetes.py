@@ -20,7 +20,9 @@ from advisor.importers.kube_objects import (
     CORE_GROUPS,
     GPU_RESOURCES,
     INSTANCE_LABELS,
+    INSTANCE_TYPE_LABELS,
     KEDA_JOB_KINDS,
+    KNATIVE_SERVING_GROUP,
     KSERVE_KINDS,
     OBSERVING_GROUPS,
     OS_LABELS,
@@ -296,7 +298,9 @@ class KubernetesReader:
                 break
         for label in INSTANCE_LABELS:
             if label in selector:
-                draft.set_flag("specific_instance_type", join_path(selector_path, label), selector[label])
+                value = selector[label]
+                names = [value] if label in INSTANCE_TYPE_LABELS and isinstance(value, str) else []
+                draft.add_instance_types(names, join_path(selector_path, label), value)
         compute_type = selector.get("eks.amazonaws.com/compute-type")
         if isinstance(compute_type, str) and compute_type.strip().lower() == "hybrid":
             draft.set("hybrid", "on_prem", join_path(selector_path, "eks.amazonaws.com/compute-type"), compute_type)
@@ -316,7 +320,8 @@ class KubernetesReader:
                     if None not in arches:
                         draft.set("arch", arches.pop() if len(arches) == 1 else "any", path, values)
                 elif key in INSTANCE_LABELS:
-                    draft.set_flag("specific_instance_type", path, values)
+                    names = [v for v in values if isinstance(v, str)] if key in INSTANCE_TYPE_LABELS else []
+                    draft.add_instance_types(names, path, values)
         if "os" not in draft.values and containers:
             path, first = containers[0]
             if hints.image_is_windows(first.get("image")):
@@ -337,6 +342,10 @@ class KubernetesReader:
                containers: list[tuple[str, dict[str, Any]]]) -> None:
         http_ports: set[Any] = set()
         grpc_ports: set[Any] = set()
+        knative = obj.group == KNATIVE_SERVING_GROUP and obj.kind == "Service"
+        if knative and not any(_list(c.get("ports")) for _path, c in containers) and containers:
+            # No port declared: Knative sends HTTP requests to the container's default port (8080).
+            draft.add_protocol("http", join_path(containers[0][0], "image"), "Knative Service (HTTP)")
         for _path, container in containers:
             for probe_key in ("readinessProbe", "livenessProbe", "startupProbe"):
                 probe = _mapping(container.get(probe_key))
@@ -355,6 +364,10 @@ class KubernetesReader:
                 try:
                     if number in grpc_ports or (name is not None and name in grpc_ports):
                         protocol = "grpc"
+                    elif knative:
+                        # Knative Serving routes only HTTP to a Service's container port; a port named
+                        # h2c takes HTTP/2 cleartext, which is how gRPC reaches it.
+                        protocol = "grpc" if str(name or "").lower() == "h2c" else "http"
                     else:
                         protocol = hints.port_protocol(number, port.get("protocol", "TCP"), name,
                                                        port.get("appProtocol"),

@@ -194,6 +194,23 @@ class Draft:
                 self.provenance["added_capabilities"] = Provenance(
                     sources[0].file, "; ".join(s.path for s in sources), [s.original for s in sources])
 
+    def add_instance_types(self, names: list[Any], path: str, original: Any, file: str | None = None) -> None:
+        """EC2 instance types the workload is pinned to (an ECS placement constraint, a Kubernetes node
+        selector or affinity): `specific_instance_type`, and the exact names join `instance_types` so EC2
+        capacity is priced on them. A wildcard or family (`g5.*`) pins the family but names no type."""
+        from advisor.profile.fields import INSTANCE_TYPE
+
+        self.set_flag("specific_instance_type", path, original, file=file)
+        current = list(self.values.get("instance_types", []))
+        exact = [str(n).strip().lower() for n in names if INSTANCE_TYPE.fullmatch(str(n).strip().lower())]
+        partial = [str(n).strip() for n in names if str(n).strip() and str(n).strip().lower() not in exact]
+        if partial:
+            self.note(f"placed on EC2 instance types matching {', '.join(partial)} ({path}): no single type is "
+                      "named, so EC2 capacity is priced on the general catalogue")
+        added = [n for n in exact if n not in current]
+        if added:
+            self.set("instance_types", [*current, *added], path, original, file=file)
+
     def host_path(self, host: Any, path: str, original: Any, read_only: bool, file: str | None = None) -> str:
         """A host path mounted into the container: host access (`host_mounts`, `host_devices`, and
         `kubernetes_native` for kubelet and CNI folders); a read-write data folder is also local storage.

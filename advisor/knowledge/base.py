@@ -100,21 +100,36 @@ class KnowledgeBase:
                 if key in self.facts:
                     raise KnowledgeBaseError(f"models/{file}: {key} is also defined in {self.facts[key].file}")
                 self.facts[key] = _fact(key, entry, file)
-        self.instances = self._instances()
+        self.instances = self._instances("price.ec2.instances")
+        self.named_instances = self._instances("price.ec2.named_instances", required=False)
 
-    def _instances(self) -> list[Fact]:
-        entries = self.value("price.ec2.instances")
+    def _instances(self, key: str, required: bool = True) -> list[Fact]:
+        """The entries of an instance catalogue (`price.ec2.instances`, `price.ec2.named_instances`), each
+        validated as a fact of its own: type, specs, price, source and as-of date."""
+        if not required and key not in self.facts:
+            return []
+        entries = self.value(key)
         if not isinstance(entries, list) or not entries:
-            raise KnowledgeBaseError("models/prices.yaml: price.ec2.instances must be a non-empty list")
+            raise KnowledgeBaseError(f"models/prices.yaml: {key} must be a non-empty list")
         out = []
         for entry in entries:
-            key = f"price.ec2.instances[{entry.get('type', '?') if isinstance(entry, dict) else '?'}]"
-            fact = _fact(key, {**entry, "value": entry.get("usd_hour")} if isinstance(entry, dict) else entry,
+            entry_key = f"{key}[{entry.get('type', '?') if isinstance(entry, dict) else '?'}]"
+            fact = _fact(entry_key, {**entry, "value": entry.get("usd_hour")} if isinstance(entry, dict) else entry,
                          "prices.yaml")
-            for required in ("type", "vcpu", "memory_gib", "arch", "usd_hour"):
-                if required not in entry:
-                    raise KnowledgeBaseError(f"models/prices.yaml: {key}: missing {required!r}")
+            for field_name in ("type", "vcpu", "memory_gib", "arch", "usd_hour"):
+                if field_name not in entry:
+                    raise KnowledgeBaseError(f"models/prices.yaml: {entry_key}: missing {field_name!r}")
             out.append(fact)
+        return out
+
+    def instance_catalogue(self) -> dict[str, dict[str, Any]]:
+        """Every instance type the advisor can price, by name: the packing catalogue (`price.ec2.instances`)
+        first, then the types placement constraints commonly name (`price.ec2.named_instances`)."""
+        out: dict[str, dict[str, Any]] = {}
+        for key in ("price.ec2.instances", "price.ec2.named_instances"):
+            if key in self.facts:
+                for entry in self.value(key):
+                    out.setdefault(str(entry["type"]), dict(entry))
         return out
 
     def facts_for(self, runtime: str | None = None) -> list[Fact]:

@@ -193,7 +193,7 @@ def extract(offers: Iterable[Offer], region: str) -> tuple[dict[str, dict[str, A
         for row in rows:
             key = str(row["key"])
             if row.get("instances"):
-                priced = _instances(offer, products, instance_filter)
+                priced = _instances(offer, products, instance_filter, key)
                 if priced:
                     found[key] = priced
                 continue
@@ -218,8 +218,9 @@ def extract(offers: Iterable[Offer], region: str) -> tuple[dict[str, dict[str, A
 
 
 def _instances(offer: Offer, products: list[tuple[str, dict[str, Any]]],
-               instance_filter: dict[str, str]) -> dict[str, Any] | None:
-    """Hourly Linux on-demand prices for the instance types the advisor packs, from the EC2 offer."""
+               instance_filter: dict[str, str], key: str = "price.ec2.instances") -> dict[str, Any] | None:
+    """Hourly Linux on-demand prices for the instance types of catalogue `key` (the types the advisor packs,
+    `price.ec2.instances`, or those placement constraints name, `price.ec2.named_instances`), from the EC2 offer."""
     kb = knowledge()
     hourly: dict[str, float] = {}
     for sku, product in products:
@@ -234,7 +235,7 @@ def _instances(offer: Offer, products: list[tuple[str, dict[str, Any]]],
     if not hourly:
         return None
     entries = []
-    for entry in kb.value("price.ec2.instances"):
+    for entry in kb.value(key):
         entry = dict(entry)
         if entry["type"] in hourly:
             entry.update(usd_hour=hourly[entry["type"]], url=offer.origin, as_of=offer.published,
@@ -245,8 +246,8 @@ def _instances(offer: Offer, products: list[tuple[str, dict[str, Any]]],
             entry["note"] = (f"Not in the {offer.code} offer file read on update: us-east-1's bundled price kept. "
                              + str(entry.get("note") or ""))
         entries.append(entry)
-    found = sum(1 for e in kb.value("price.ec2.instances") if e["type"] in hourly)
-    return _entry("price.ec2.instances", entries, offer,
+    found = sum(1 for e in kb.value(key) if e["type"] in hourly)
+    return _entry(key, entries, offer,
                   f"{found} of {len(entries)} instance types (BoxUsage, Linux, shared tenancy)")
 
 

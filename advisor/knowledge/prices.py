@@ -208,7 +208,8 @@ class PriceBook(KnowledgeBase):
             k for k, f in base.facts.items() if k.startswith(PRICE_PREFIX) and k not in replaced
             and not isinstance(f.value, str) and f.value is not None and k not in everywhere) + tuple(
             f"{INSTANCES}[{kind}]" for kind in borrowed_types)
-        self.instances = self._instances()
+        self.instances = self._instances("price.ec2.instances")
+        self.named_instances = self._instances("price.ec2.named_instances", required=False)
 
     @property
     def prices_as_of(self) -> str:

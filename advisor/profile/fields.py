@@ -29,6 +29,8 @@ LINUX_CAPABILITIES = (
 """Linux capability names (capabilities(7), as Docker's --cap-add and ECS KernelCapabilities spell them, without
 CAP_); `ALL` is Docker's and ECS's word for every capability."""
 REGION_CODE = re.compile(r"[a-z]{2,}(-[a-z]+)+-\d{1,2}")
+INSTANCE_TYPE = re.compile(r"[a-z][a-z0-9-]*\.[a-z0-9-]+")
+"""An EC2 instance type name as AWS spells it: family (with generation and options), a dot, the size."""
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "on"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "off"})
 
@@ -38,7 +40,7 @@ class FieldSpec:
     """How one profile field is typed, defaulted and bounded."""
 
     name: str
-    kind: str  # string | enum | bool | number | integer | protocols | capabilities | region
+    kind: str  # string | enum | bool | number | integer | protocols | capabilities | instance_types | region
     default: Any
     help: str
     choices: tuple[str, ...] = ()
@@ -116,6 +118,9 @@ FIELDS: tuple[FieldSpec, ...] = (
               "a well-known data store, cache, broker or search engine it runs (postgres, redis, kafka...)"),
     _flag("dedicated_tenancy", "must run on single-tenant hardware"),
     _flag("specific_instance_type", "needs a particular EC2 family (network, Inferentia, storage-optimised)"),
+    FieldSpec("instance_types", "instance_types", (), "EC2 instance types its tasks must run on (a placement "
+              "constraint or node selector names them); ECS on EC2 and EKS are priced on the cheapest that fits; "
+              "in CSV separated by ;"),
     _flag("kubernetes_native", "depends on the Kubernetes API (operators, CRDs, vendor Helm charts)"),
     _enum("ops_capacity", "limited", "none limited platform_team", "who can run infrastructure"),
     _enum("k8s_experience", "none", "none some expert", "the team's Kubernetes fluency"),
@@ -136,7 +141,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               bound_reason="priorities are weights from 0 (ignore) to 5 (decisive)"),
 )
 FIELD_BY_NAME: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
-PRICE_ONLY_FIELDS: tuple[str, ...] = ("interruptible", "region", "network_egress")
+PRICE_ONLY_FIELDS: tuple[str, ...] = ("interruptible", "region", "network_egress", "instance_types")
 """Fields that change only how a runtime is priced (Spot, Region, egress path), not what it is: the
 learned model does not read them (its cost-fit columns already carry their effect)."""
 FIELD_NAMES: tuple[str, ...] = tuple(FIELD_BY_NAME)
@@ -207,16 +212,21 @@ def _did_you_mean(text: str, choices: Sequence[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def _list_items(raw: object) -> list[str]:
+    """The items of a list field: a YAML or JSON list, or text separated by `;` (or `,`), stripped, blanks dropped."""
+    items = raw if isinstance(raw, list | tuple) else str(raw).replace(",", ";").split(";")
+    return [text for text in (str(item).strip() for item in items) if text]
+
+
 def _names(raw: object, known: tuple[str, ...], canonical: Callable[[str], str],
            unknown: Callable[[str, str], str]) -> tuple[str, ...]:
-    """A list, or `;`/`,`-separated text, of names from `known`: each stripped and in `canonical` form,
-    blanks and duplicates dropped, in `known`'s order. `unknown(item, hint)` words the error for any other."""
-    items = raw if isinstance(raw, list | tuple) else str(raw).replace(",", ";").split(";")
+    """A list, or `;`/`,`-separated text, of names from `known`: each in `canonical` form, blanks and
+    duplicates dropped, in `known`'s order. `unknown(item, hint)` words the error for any other."""
     wanted: set[str] = set()
-    for item in items:
-        text = canonical(str(item).strip())
+    for item in _list_items(raw):
+        text = canonical(item)
         if text and text not in known:
-            raise ValueError(unknown(str(item).strip(), _did_you_mean(text, known)))
+            raise ValueError(unknown(item, _did_you_mean(text, known)))
         wanted.add(text)
     return tuple(name for name in known if name in wanted)
 
@@ -231,6 +241,18 @@ def _capabilities(raw: object) -> tuple[str, ...]:
     """Capability names in canonical form, no duplicates, in table order."""
     return _names(raw, LINUX_CAPABILITIES, _capability,
                   lambda item, hint: f"unknown Linux capability {item!r}{hint}")
+
+
+def _instance_types(raw: object) -> tuple[str, ...]:
+    """Instance type names in canonical form: lower case, no duplicates, in the order given."""
+    wanted: list[str] = []
+    for item in _list_items(raw):
+        text = item.lower()
+        if not INSTANCE_TYPE.fullmatch(text):
+            raise ValueError(f"{item!r} is not an EC2 instance type name such as g5.2xlarge")
+        if text not in wanted:
+            wanted.append(text)
+    return tuple(wanted)
 
 
 def parse_field(spec: FieldSpec, raw: object) -> Any:
@@ -270,6 +292,8 @@ def parse_field(spec: FieldSpec, raw: object) -> Any:
         return protocols
     if spec.kind == "capabilities":
         return _capabilities(raw)
+    if spec.kind == "instance_types":
+        return _instance_types(raw)
     value = _number(spec, raw)
     if spec.kind == "integer":
         if not float(value).is_integer():
@@ -317,6 +341,7 @@ class WorkloadProfile:
     backing_service: str
     dedicated_tenancy: bool
     specific_instance_type: bool
+    instance_types: tuple[str, ...]
     kubernetes_native: bool
     ops_capacity: str
     k8s_experience: str
@@ -386,6 +411,10 @@ def build_profile(data: Mapping[str, Any], source: str = "profile") -> WorkloadP
             problems.append(FieldProblem(spec.name, raw, str(exc)))
     if problems:
         raise ProfileError(problems, source)
+    if values["instance_types"] and "specific_instance_type" in assumed:
+        # Naming the instance types is the strongest form of needing a particular one.
+        values["specific_instance_type"] = True
+        assumed.remove("specific_instance_type")
     return WorkloadProfile(**values, assumed_defaults=tuple(assumed))
 
 

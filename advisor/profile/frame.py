@@ -29,6 +29,11 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
         elif spec.kind == "enum":
             # Categorical with the field's fixed choices: comparisons run on small integer codes.
             frame[spec.name] = pd.Categorical(frame[spec.name], categories=list(spec.choices))
+    # Named instance types imply specific_instance_type (as build_profile does for one profile); a frame
+    # holds few distinct lists, so each is decided once.
+    codes, uniques = pd.factorize(frame["instance_types"])
+    named = np.array([len(u) > 0 for u in uniques] + [False], dtype=bool)[codes]
+    frame["specific_instance_type"] = frame["specific_instance_type"].to_numpy(dtype=bool) | named
     protocols = frame["protocols"]
     for protocol in PROTOCOLS:
         frame[f"proto_{protocol}"] = np.fromiter(

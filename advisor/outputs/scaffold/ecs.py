@@ -153,7 +153,7 @@ def _ec2_plan(w: Workload, notes: Notes) -> dict[str, Any]:
     p = w.profile
     kb = w.kb
     instance_type = _instance_type(w, notes)
-    instance = next((e for e in kb.value("price.ec2.instances") if e["type"] == instance_type), None)
+    instance = kb.instance_catalogue().get(instance_type)  # a named type (instance_types) is priced there too
     cpu_units = ceil_int(p.vcpu * 1024)
     memory = ceil_int(p.memory_mb)
     if memory != p.memory_mb:
