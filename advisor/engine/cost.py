@@ -20,7 +20,7 @@ import pandas as pd
 
 from advisor import RUNTIMES
 from advisor.engine.sizing import fargate_fit, lambda_memory_mb
-from advisor.errors import UsageError
+from advisor.errors import KnowledgeBaseError, PriceListError, UsageError
 from advisor.knowledge.base import KnowledgeBase
 from advisor.knowledge.prices import BASE_REGION, PriceBook, price_book
 
@@ -107,10 +107,39 @@ def check_pricing(pricing: str) -> str:
 
 
 def savings_discount(kb: KnowledgeBase, pricing: str) -> dict[str, float]:
-    """Compute Savings Plans discount by service (ec2, fargate, lambda) for `pricing`; zeros on demand."""
+    """Compute Savings Plans discount (share below on-demand) for `pricing`; zeros on demand.
+
+    Keys: `ec2`, `fargate`, `lambda` (the assumed per-service discounts, assume.savings_plan_discount) and,
+    where the price book has Savings Plans rates (price.savings_plans.compute_rates, from the Savings Plans
+    offer file), `ec2.<instance type>`, `fargate.<arch>_vcpu_hour`, `fargate.<arch>_gb_hour` and
+    `lambda.<arch>_gb_second`, each 1 - rate / the same Region's on-demand rate. Every discount is checked
+    against AWS's published maxima (price.savings_plans.compute_max_discount)."""
     if pricing == "on-demand":
         return {"ec2": 0.0, "fargate": 0.0, "lambda": 0.0}
-    return {k: float(v) for k, v in kb.value("assume.savings_plan_discount")[pricing].items()}
+    maxima = {k: float(v) for k, v in kb.value("price.savings_plans.compute_max_discount").items()}
+    out = {k: float(v) for k, v in kb.value("assume.savings_plan_discount")[pricing].items()}
+    rates = (kb.value("price.savings_plans.compute_rates") or {}).get(pricing) or {}
+    on_demand = {
+        **{f"ec2.{e['type']}": float(e["usd_hour"]) for e in kb.value("price.ec2.instances")},
+        **{f"fargate.{arch}_{unit}_hour": kb.number(f"price.fargate.linux.{arch}.{unit}_hour")
+           for arch in ("x86_64", "arm64") for unit in ("vcpu", "gb")},
+        **{f"lambda.{arch}_gb_second": float(kb.value(f"price.lambda.gb_second.{arch}.tiers")[0]["usd"])
+           for arch in ("x86_64", "arm64")},
+    }
+    for service, group in rates.items():
+        for name, rate in (group or {}).items():
+            key = f"{service}.{name}"
+            if key in on_demand:
+                out[key] = 1.0 - float(rate) / on_demand[key]
+    for key, share in out.items():
+        service = key.split(".")[0]
+        if not 0.0 <= share <= maxima[service] + 1e-9:
+            fact = kb.fact("price.savings_plans.compute_rates" if "." in key else "assume.savings_plan_discount")
+            error = PriceListError if "." in key else KnowledgeBaseError  # a price file, or models/ itself
+            raise error(
+                f"{fact.file}: {fact.key}: the {pricing} discount for {key} is {share:.1%}, outside 0 to AWS's "
+                f"published maximum of {maxima[service]:.0%} (price.savings_plans.compute_max_discount)")
+    return out
 
 
 def estimate(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool = False,
@@ -220,8 +249,10 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
         compute = _tiered(gb_seconds, tiers, "up_to_gb_seconds_per_month", 1)
         lambda_compute = np.where(arch_mask, compute, lambda_compute)
         lambda_init = np.where(arch_mask, both - compute, lambda_init)
-    lambda_compute *= 1.0 - discount["lambda"]
-    lambda_init *= 1.0 - discount["lambda"]
+    lambda_off = np.where(arm, discount.get("lambda.arm64_gb_second", discount["lambda"]),
+                          discount.get("lambda.x86_64_gb_second", discount["lambda"]))
+    lambda_compute *= 1.0 - lambda_off
+    lambda_init *= 1.0 - lambda_off
     extra_tmp_gb = np.maximum(0.0, ephemeral_gb * 1024.0 - kb.number("lambda.ephemeral_storage_default_mb")) / 1024.0
 
     # Front door for inbound work. WebSocket APIs bill connection minutes and messages. Synchronous HTTP
@@ -346,8 +377,14 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
     spot_gb = np.where(arm, kb.number("price.fargate.linux.arm64.gb_hour") * spot_off,
                        kb.number_or("price.fargate.spot.x86_64.gb_hour",
                                     kb.number("price.fargate.linux.x86_64.gb_hour") * spot_off))
-    vcpu_rate = np.where(spot_ok, spot_vcpu, od_vcpu * (1.0 - discount["fargate"]))
-    gb_rate = np.where(spot_ok, spot_gb, od_gb * (1.0 - discount["fargate"]))
+    def fargate_off(unit: str) -> np.ndarray:
+        # Windows tasks and rates the price book lacks take the per-service discount.
+        linux = np.where(arm, discount.get(f"fargate.arm64_{unit}_hour", discount["fargate"]),
+                         discount.get(f"fargate.x86_64_{unit}_hour", discount["fargate"]))
+        return np.where(windows, discount["fargate"], linux)
+
+    vcpu_rate = np.where(spot_ok, spot_vcpu, od_vcpu * (1.0 - fargate_off("vcpu")))
+    gb_rate = np.where(spot_ok, spot_gb, od_gb * (1.0 - fargate_off("gb")))
     task_rate = size_vcpu * vcpu_rate + size_memory * gb_rate
     fargate_per_task = np.where(cpu_bound, np.maximum(1.0, np.floor(np.minimum(
         size_vcpu / vcpu, size_memory / np.maximum(memory_gb, 1e-9)) + 1e-9)), per_task_io)
@@ -382,8 +419,6 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
     overhead = kb.number("assume.job_instance_overhead")
     min_instances = kb.number("assume.service_min_instances")
     needs_nvme = (frame["persistent_storage"] == "local_nvme").to_numpy()
-    ec2_factor = np.where(interruptible, 1.0 - kb.number("price.ec2.spot_discount_typical"),
-                          1.0 - discount["ec2"])
     instances = kb.value("price.ec2.instances")
     types = np.array([str(e["type"]) for e in instances] + [""], dtype=object)
     inst_vcpus = np.array([float(e["vcpu"]) for e in instances] + [np.nan])
@@ -414,6 +449,8 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
                     fit = np.where(gpu > 0, np.minimum(fit, np.floor(inst_gpu / np.maximum(gpu, 1))), fit)
             usable &= fit >= 1
             fit = np.maximum(fit, 1.0)
+            ec2_factor = np.where(interruptible, 1.0 - kb.number("price.ec2.spot_discount_typical"),
+                                  1.0 - discount.get(f"ec2.{entry['type']}", discount["ec2"]))
             hourly = float(entry["usd_hour"]) * ec2_factor
             if windows_licence:
                 hourly = hourly + np.where(windows, windows_licence * inst_vcpu, 0.0) * ec2_factor
