@@ -73,6 +73,9 @@ def test_item3_shared_platforms_pay_a_share() -> None:
     assert fargate["front_door_alb_share"] == pytest.approx(730 * 0.0225 / 50)
     alone = lines({"workload_type": "http_api"}, "eks")
     assert alone["control_plane"] == pytest.approx(73.0) and alone["control_plane_share"] == 0
+    # The platform's VPC too: 2 x 730 x $0.045 / 50 = $1.314 of NAT gateway hours, named network_nat_gateway_share.
+    assert fargate["network_nat_gateway"] == 0 and fargate["network_nat_gateway_share"] == pytest.approx(1.314)
+    assert alone["network_nat_gateway_share"] == 0
 
 
 def test_item4_network_lines_for_containers_only() -> None:

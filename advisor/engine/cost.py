@@ -31,12 +31,14 @@ LINES: dict[str, tuple[str, ...]] = {
     "lambda": ("requests", "compute", "init", "ephemeral_storage", "front_door_http_api", "front_door_rest_api",
                "front_door_alb", "front_door_websocket_api"),
     "ecs_fargate": ("compute", "ephemeral_storage", "front_door_alb", "front_door_alb_share", "front_door_nlb",
-                    "front_door_nlb_share", "network_nat_gateway", "network_public_ipv4", "network_vpc_endpoints"),
+                    "front_door_nlb_share", "network_nat_gateway", "network_nat_gateway_share", "network_public_ipv4",
+                    "network_vpc_endpoints", "network_vpc_endpoints_share"),
     "ecs_ec2": ("compute", "front_door_alb", "front_door_alb_share", "front_door_nlb", "front_door_nlb_share",
-                "network_nat_gateway", "network_public_ipv4", "network_vpc_endpoints"),
+                "network_nat_gateway", "network_nat_gateway_share", "network_public_ipv4", "network_vpc_endpoints",
+                "network_vpc_endpoints_share"),
     "eks": ("compute", "control_plane", "control_plane_share", "front_door_alb", "front_door_alb_share",
-            "front_door_nlb", "front_door_nlb_share", "network_nat_gateway", "network_public_ipv4",
-            "network_vpc_endpoints"),
+            "front_door_nlb", "front_door_nlb_share", "network_nat_gateway", "network_nat_gateway_share",
+            "network_public_ipv4", "network_vpc_endpoints", "network_vpc_endpoints_share"),
 }
 """Line items by runtime, in display order. `_share` lines are a workload's part of something the
 organisation's platform already runs (assume.workloads_per_*)."""
@@ -143,8 +145,11 @@ def savings_discount(kb: KnowledgeBase, pricing: str) -> dict[str, float]:
 
 
 def estimate(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool = False,
-             pricing: str = "on-demand") -> CostEstimate:
-    """Estimate every runtime's monthly cost for every row of `frame`, each row at its Region's prices."""
+             pricing: str = "on-demand", shared_vpc: bool = False) -> CostEstimate:
+    """Estimate every runtime's monthly cost for every row of `frame`, each row at its Region's prices.
+
+    `shared_vpc`: the rows are one organisation's workloads assessed together (a portfolio), so container
+    runtimes share a VPC's NAT gateways or endpoints as rows on an existing platform do."""
     check_pricing(pricing)
     n = len(frame)
     regions = frame["region"].astype(str).to_numpy() if "region" in frame else np.full(n, BASE_REGION)
@@ -152,11 +157,11 @@ def estimate(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool = False,
     books = {str(code): price_book(str(code)) for code in uniques}  # unknown Region: UsageError here
     if len(uniques) <= 1:
         book = books[str(uniques[0])] if len(uniques) else price_book(BASE_REGION)
-        out = _estimate_block(frame, book, free_tier, pricing)
+        out = _estimate_block(frame, book, free_tier, pricing, shared_vpc)
         out.books = books
         return out
     parts = [(np.flatnonzero(codes == i), _estimate_block(frame.iloc[np.flatnonzero(codes == i)], books[str(code)],
-                                                          free_tier, pricing))
+                                                          free_tier, pricing, shared_vpc))
              for i, code in enumerate(uniques)]
     merged = _merge(parts, n)
     merged.pricing = pricing
@@ -193,7 +198,8 @@ def _merge(parts: list[tuple[np.ndarray, CostEstimate]], n: int) -> CostEstimate
     )
 
 
-def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pricing: str) -> CostEstimate:
+def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pricing: str,
+                    shared_vpc: bool = False) -> CostEstimate:
     """One Region's rows: every line item of every runtime."""
     n = len(frame)
     hours = kb.number("assume.hours_per_month")
@@ -329,8 +335,12 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
     tasks = np.where(job, 0.0, service_tasks(np.where(cpu_bound, 1.0, per_task_io)))
 
     # ---- network: how container tasks reach the internet and AWS APIs (Lambda outside a VPC pays none)
+    # A VPC the organisation already runs (existing_platform ecs or eks), or the one VPC a portfolio's
+    # workloads are assessed into together (`shared_vpc`), is shared: its NAT gateways' or endpoints' hours
+    # are split over assume.workloads_per_vpc workloads (the `_share` lines); processed GB stay the row's own.
     platform_vpc = on_platform["ecs"] | on_platform["eks"]
-    vpc_share = np.where(platform_vpc, 1.0 / kb.number("assume.workloads_per_vpc"), 1.0)
+    shares_vpc = platform_vpc | shared_vpc
+    vpc_share = np.where(shares_vpc, 1.0 / kb.number("assume.workloads_per_vpc"), 1.0)
     egress_gb = requests * kb.number("assume.network_egress_kb_per_request") / 1024.0 / 1024.0
     nat = np.where(egress_via["nat_gateway"], kb.number("assume.nat_gateways_per_vpc") * hours
                    * kb.number("price.nat_gateway.hour") * vpc_share + egress_gb * kb.number("price.nat_gateway.gb"),
@@ -339,6 +349,12 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
                          * kb.number("price.vpc.interface_endpoint_hour") * vpc_share
                          + egress_gb * kb.number("price.vpc.interface_endpoint_gb"), 0.0)
     ipv4_hour = kb.number("price.vpc.public_ipv4_hour")
+
+    def network(nat: np.ndarray, endpoints: np.ndarray) -> dict[str, np.ndarray]:
+        return {"network_nat_gateway": np.where(shares_vpc, 0.0, nat),
+                "network_nat_gateway_share": np.where(shares_vpc, nat, 0.0),
+                "network_vpc_endpoints": np.where(shares_vpc, 0.0, endpoints),
+                "network_vpc_endpoints_share": np.where(shares_vpc, endpoints, 0.0)}
     public_ip = egress_via["public_ipv4"]
 
     # ---- front door for containers: ALB for HTTP/gRPC/WebSocket, NLB for TCP/UDP; a platform the
@@ -403,9 +419,8 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
         "compute": np.fmax(fargate_hours * task_rate, fargate_floor) if n else np.zeros(0),
         "ephemeral_storage": fargate_hours * extra_disk * kb.number("price.fargate.ephemeral_gb_hour"),
         **front_doors(on_platform["ecs"]),
-        "network_nat_gateway": nat,
+        **network(nat, endpoints),
         "network_public_ipv4": fargate_public_ips,
-        "network_vpc_endpoints": endpoints,
     }
     fargate_lines["compute"] = np.where(np.isnan(size_vcpu), np.nan, fargate_lines["compute"])
     estimate_ = CostEstimate({"lambda": lambda_lines, "ecs_fargate": fargate_lines}, size_vcpu, size_memory,
@@ -479,9 +494,8 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
             share = plane / kb.number("assume.workloads_per_eks_cluster")
             lines["control_plane_share"] = np.where(shared_cluster, share, 0.0)
         lines.update(front_doors(on_platform["ecs" if runtime == "ecs_ec2" else "eks"]))
-        lines["network_nat_gateway"] = nat
+        lines.update(network(nat, endpoints))
         lines["network_public_ipv4"] = np.where(public_ip, best_instance_hours * ipv4_hour, 0.0)
-        lines["network_vpc_endpoints"] = endpoints
         estimate_.lines[runtime] = {name: lines[name] for name in LINES[runtime]}
         estimate_.instance_type[runtime] = best_type
         estimate_.instance_count[runtime] = best_count
@@ -509,9 +523,15 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
             "Joins the load balancer the existing platform runs: pays "
             f"1/{kb.number('assume.workloads_per_load_balancer'):g} of its hourly charge plus its own traffic "
             "(front_door_*_share).")))
-        notes.append(CostNote(runtime, "reason", platform_vpc & ~egress_via["none"], (
+        notes.append(CostNote(runtime, "reason", platform_vpc & ~egress_via["none"] & ~egress_via["public_ipv4"], (
             "Uses the VPC the existing platform runs: pays "
-            f"1/{kb.number('assume.workloads_per_vpc'):g} of its NAT gateways or endpoints plus its own traffic.")))
+            f"1/{kb.number('assume.workloads_per_vpc'):g} of its NAT gateways or endpoints plus its own traffic "
+            "(network_*_share).")))
+        notes.append(CostNote(runtime, "reason", shares_vpc & ~platform_vpc & ~egress_via["none"]
+                              & ~egress_via["public_ipv4"], (
+            "Shares one VPC with the portfolio's other workloads: pays "
+            f"1/{kb.number('assume.workloads_per_vpc'):g} of its NAT gateways or endpoints plus its own traffic "
+            "(network_*_share).")))
     notes.append(CostNote("eks", "reason", on_platform["eks"], (
         "Joins the organisation's existing EKS cluster: pays "
         f"1/{kb.number('assume.workloads_per_eks_cluster'):g} of its control plane "
