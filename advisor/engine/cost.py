@@ -14,6 +14,7 @@ upfront). Rows marked `interruptible` run their container compute on Spot capaci
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -108,19 +109,25 @@ def check_pricing(pricing: str) -> str:
     return pricing
 
 
+def own_value(kb: KnowledgeBase, key: str) -> Any:
+    """A Region-specific rate only from the Region's own price files: a value borrowed from us-east-1
+    (a Spot price, a Savings Plans rate) does not hold in another Region, so it counts as unknown (None)."""
+    return None if key in getattr(kb, "borrowed", ()) else kb.value(key)
+
+
 def savings_discount(kb: KnowledgeBase, pricing: str) -> dict[str, float]:
     """Compute Savings Plans discount (share below on-demand) for `pricing`; zeros on demand.
 
-    Keys: `ec2`, `fargate`, `lambda` (the assumed per-service discounts, assume.savings_plan_discount) and,
-    where the price book has Savings Plans rates (price.savings_plans.compute_rates, from the Savings Plans
-    offer file), `ec2.<instance type>`, `fargate.<arch>_vcpu_hour`, `fargate.<arch>_gb_hour` and
-    `lambda.<arch>_gb_second`, each 1 - rate / the same Region's on-demand rate. Every discount is checked
-    against AWS's published maxima (price.savings_plans.compute_max_discount)."""
+    Keys: `ec2`, `fargate`, `lambda` (per-service discounts, price.savings_plans.compute_discount) and,
+    where the Region's price book has its own Savings Plans rates (price.savings_plans.compute_rates, from
+    the Savings Plans offer file), `ec2.<instance type>`, `fargate.<arch>_vcpu_hour`, `fargate.<arch>_gb_hour`
+    and `lambda.<arch>_gb_second`, each 1 - rate / the same Region's on-demand rate. Every discount is
+    checked against AWS's published maxima (price.savings_plans.compute_max_discount)."""
     if pricing == "on-demand":
         return {"ec2": 0.0, "fargate": 0.0, "lambda": 0.0}
     maxima = {k: float(v) for k, v in kb.value("price.savings_plans.compute_max_discount").items()}
-    out = {k: float(v) for k, v in kb.value("assume.savings_plan_discount")[pricing].items()}
-    rates = (kb.value("price.savings_plans.compute_rates") or {}).get(pricing) or {}
+    out = {k: float(v) for k, v in kb.value("price.savings_plans.compute_discount")[pricing].items()}
+    rates = (own_value(kb, "price.savings_plans.compute_rates") or {}).get(pricing) or {}
     on_demand = {
         **{f"ec2.{e['type']}": float(e["usd_hour"]) for e in kb.value("price.ec2.instances")},
         **{f"fargate.{arch}_{unit}_hour": kb.number(f"price.fargate.linux.{arch}.{unit}_hour")
@@ -136,8 +143,10 @@ def savings_discount(kb: KnowledgeBase, pricing: str) -> dict[str, float]:
     for key, share in out.items():
         service = key.split(".")[0]
         if not 0.0 <= share <= maxima[service] + 1e-9:
-            fact = kb.fact("price.savings_plans.compute_rates" if "." in key else "assume.savings_plan_discount")
-            error = PriceListError if "." in key else KnowledgeBaseError  # a price file, or models/ itself
+            fact = kb.fact("price.savings_plans." + ("compute_rates" if "." in key else "compute_discount"))
+            # A price file `advisor prices update` wrote is the user's input (exit 2); models/ is the advisor's.
+            bundled = "/" not in fact.file or fact.file.startswith("models/")
+            error = KnowledgeBaseError if bundled else PriceListError
             raise error(
                 f"{fact.file}: {fact.key}: the {pricing} discount for {key} is {share:.1%}, outside 0 to AWS's "
                 f"published maximum of {maxima[service]:.0%} (price.savings_plans.compute_max_discount)")
@@ -387,12 +396,13 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
     spot_ok = interruptible & ~windows & np.where(arm, "arm64" in kb.value("ecs_fargate.spot_arch"),
                                                   "x86_64" in kb.value("ecs_fargate.spot_arch"))
     spot_off = 1.0 - kb.number("price.fargate.spot_discount_typical")
-    spot_vcpu = np.where(arm, kb.number("price.fargate.linux.arm64.vcpu_hour") * spot_off,
-                         kb.number_or("price.fargate.spot.x86_64.vcpu_hour",
-                                      kb.number("price.fargate.linux.x86_64.vcpu_hour") * spot_off))
-    spot_gb = np.where(arm, kb.number("price.fargate.linux.arm64.gb_hour") * spot_off,
-                       kb.number_or("price.fargate.spot.x86_64.gb_hour",
-                                    kb.number("price.fargate.linux.x86_64.gb_hour") * spot_off))
+
+    def fargate_spot(arch: str, unit: str) -> float:
+        rate = own_value(kb, f"price.fargate.spot.{arch}.{unit}_hour")
+        return float(rate) if rate is not None else kb.number(f"price.fargate.linux.{arch}.{unit}_hour") * spot_off
+
+    spot_vcpu = np.where(arm, fargate_spot("arm64", "vcpu"), fargate_spot("x86_64", "vcpu"))
+    spot_gb = np.where(arm, fargate_spot("arm64", "gb"), fargate_spot("x86_64", "gb"))
     def fargate_off(unit: str) -> np.ndarray:
         # Windows tasks and rates the price book lacks take the per-service discount.
         linux = np.where(arm, discount.get(f"fargate.arm64_{unit}_hour", discount["fargate"]),
@@ -435,6 +445,7 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
     min_instances = kb.number("assume.service_min_instances")
     needs_nvme = (frame["persistent_storage"] == "local_nvme").to_numpy()
     instances = kb.value("price.ec2.instances")
+    spot_prices = own_value(kb, "price.ec2.spot_prices") or {}
     types = np.array([str(e["type"]) for e in instances] + [""], dtype=object)
     inst_vcpus = np.array([float(e["vcpu"]) for e in instances] + [np.nan])
     inst_gbs = np.array([float(e["memory_gib"]) for e in instances] + [np.nan])
@@ -464,7 +475,10 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
                     fit = np.where(gpu > 0, np.minimum(fit, np.floor(inst_gpu / np.maximum(gpu, 1))), fit)
             usable &= fit >= 1
             fit = np.maximum(fit, 1.0)
-            ec2_factor = np.where(interruptible, 1.0 - kb.number("price.ec2.spot_discount_typical"),
+            spot_price = spot_prices.get(str(entry["type"]))
+            spot_factor = (float(spot_price) / float(entry["usd_hour"]) if spot_price is not None
+                           else 1.0 - kb.number("price.ec2.spot_discount_typical"))
+            ec2_factor = np.where(interruptible, spot_factor,
                                   1.0 - discount.get(f"ec2.{entry['type']}", discount["ec2"]))
             hourly = float(entry["usd_hour"]) * ec2_factor
             if windows_licence:
