@@ -403,6 +403,7 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
 
     spot_vcpu = np.where(arm, fargate_spot("arm64", "vcpu"), fargate_spot("x86_64", "vcpu"))
     spot_gb = np.where(arm, fargate_spot("arm64", "gb"), fargate_spot("x86_64", "gb"))
+
     def fargate_off(unit: str) -> np.ndarray:
         # Windows tasks and rates the price book lacks take the per-service discount.
         linux = np.where(arm, discount.get(f"fargate.arm64_{unit}_hour", discount["fargate"]),
