@@ -206,7 +206,8 @@ def test_issue13_discounts_come_from_the_regions_own_rates() -> None:
     # 100 runs x 1 h x 1.2 overhead = 120 instance-hours x $0.0839 (Spot) = $10.07.
     assert float(scored.cost.lines["ecs_ec2"]["compute"][0]) == pytest.approx(120 * 0.0839)
     away_job = score_profiles([build_profile({"name": "w", **job, "region": "sa-east-1"})])
-    hourly = float(away_job.cost.lines["ecs_ec2"]["compute"][0]) / 120
+    instance_hours = float(away_job.cost.instance_count["ecs_ec2"][0]) * 730
+    hourly = float(away_job.cost.lines["ecs_ec2"]["compute"][0]) / instance_hours
     chosen = away_job.cost.instance_type["ecs_ec2"][0]
     od = {e["type"]: e["usd_hour"] for e in price_book("sa-east-1").value("price.ec2.instances")}[chosen]
     assert hourly == pytest.approx(od * 0.46)

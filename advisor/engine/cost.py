@@ -110,9 +110,10 @@ def check_pricing(pricing: str) -> str:
 
 
 def own_value(kb: KnowledgeBase, key: str) -> Any:
-    """A Region-specific rate only from the Region's own price files: a value borrowed from us-east-1
-    (a Spot price, a Savings Plans rate) does not hold in another Region, so it counts as unknown (None)."""
-    return None if key in getattr(kb, "borrowed", ()) else kb.value(key)
+    """A Region-specific rate only from the Region's own price files: us-east-1's value of a rate listed in
+    `only_in_their_own_region` (a Spot price, a Savings Plans rate) does not hold in another Region, so there
+    it counts as unknown (None) and the cost model uses the shares instead."""
+    return None if key in getattr(kb, "not_lent", ()) else kb.value(key)
 
 
 def savings_discount(kb: KnowledgeBase, pricing: str) -> dict[str, float]:
