@@ -199,11 +199,12 @@ def price_files() -> list[Any]:
 
 
 def update_prices(regions: Sequence[str] = (), source: str | None = None,
-                  directory: str | None = None) -> list[Any]:
-    """Read AWS Price List offer files (`source`, else download them) and write Region price files
-    that later runs prefer; returns what was written for each Region."""
+                  directory: str | None = None, base_url: str | None = None) -> list[Any]:
+    """Read AWS Price List offer files (`source`, else download them from `base_url`, default
+    $ADVISOR_PRICE_LIST_URL or AWS's endpoint) and write Region price files that later runs prefer;
+    returns what was written for each Region."""
     from advisor.knowledge.price_list import update_prices as update
     from advisor.knowledge.prices import user_price_dir
 
     target = Path(directory) if directory else user_price_dir()
-    return update([r.strip().lower() for r in regions], Path(source) if source else None, target)
+    return update([r.strip().lower() for r in regions], Path(source) if source else None, target, base_url)

@@ -56,7 +56,8 @@ def test_example_portfolio_every_row_in_order_with_contract_columns(runner: CliR
 
 
 def test_matches_recommend_row_by_row(runner: CliRunner, isolated: Path) -> None:
-    """assess and recommend are the same engine: same first place, feasibility and blockers."""
+    """assess and recommend are the same engine: same first place, feasibility and blockers (with each row
+    paying its own NAT gateways, as a workload assessed alone does; test_portfolio_shares_nat_gateways)."""
     from advisor.api import load_profile, recommend
 
     assert assess(runner, str(EXAMPLES / "portfolio.csv"), "--out", "results.csv").exit_code == 0
@@ -70,7 +71,7 @@ def test_matches_recommend_row_by_row(runner: CliRunner, isolated: Path) -> None
             writer = csv.DictWriter(handle, fieldnames=list(data))
             writer.writeheader()
             writer.writerow(data)
-        assert assess(runner, str(path), "--out", f"{example}-out.csv").exit_code == 0
+        assert assess(runner, str(path), "--out", f"{example}-out.csv", "--no-share-platform-costs").exit_code == 0
         row = read_rows(isolated / f"{example}-out.csv")[0]
         expected = recommend(profile)
         assert row["recommendation"] == (expected.recommendation or "")
@@ -425,3 +426,32 @@ def test_report_option(runner: CliRunner, isolated: Path) -> None:
 def test_no_progress_bar_when_not_on_a_terminal(runner: CliRunner, isolated: Path) -> None:
     result = assess(runner, str(EXAMPLES / "portfolio.csv"), "--out", "out.csv")
     assert "assessing" not in result.stderr and "rows/s" not in result.stderr
+
+
+def test_portfolio_shares_nat_gateways(runner: CliRunner, isolated: Path) -> None:
+    """A portfolio's container workloads share one VPC: an API at 1M requests alone pays 2 NAT gateways x 730 h x
+    $0.045 = $65.70 plus 9.537 GB x $0.045 = $0.43; in the portfolio it pays $65.70 / 50 (assume.workloads_per_vpc)
+    = $1.31 of the hours and its own $0.43, so each container runtime costs $65.70 x 49/50 = $64.39 less.
+    Lambda (outside a VPC) is unchanged. The row sharing nothing (network_egress none) is unchanged too."""
+    from advisor.api import score_profiles
+    from advisor.engine.scoring import score_frame
+    from advisor.profile.fields import build_profile
+    from advisor.profile.frame import profiles_to_frame
+
+    Path("two.csv").write_text("name,workload_type,requests_per_month,network_egress\n"
+                               "api,http_api,1000000,nat_gateway\nquiet,http_api,1000000,none\n")
+    assert assess(runner, "two.csv", "--out", "shared.csv").exit_code == 0
+    assert assess(runner, "two.csv", "--out", "alone.csv", "--no-share-platform-costs").exit_code == 0
+    shared, alone = read_rows(isolated / "shared.csv"), read_rows(isolated / "alone.csv")
+    for runtime in ("ecs_fargate", "ecs_ec2", "eks"):
+        column = f"monthly_cost_{runtime}"
+        assert float(alone[0][column]) - float(shared[0][column]) == pytest.approx(64.39, abs=0.011)
+        assert shared[1][column] == alone[1][column]
+    assert shared[0]["monthly_cost_lambda"] == alone[0]["monthly_cost_lambda"]
+    # The line item says so; recommend (a workload alone) keeps the whole NAT gateway line.
+    profile = build_profile({"name": "api", "workload_type": "http_api", "requests_per_month": 1_000_000})
+    lines = score_frame(profiles_to_frame([profile]), shared_vpc=True).cost.lines["ecs_fargate"]
+    assert lines["network_nat_gateway"][0] == 0
+    assert lines["network_nat_gateway_share"][0] == pytest.approx(65.70 / 50 + 1e6 * 10 / 1024 / 1024 * 0.045)
+    single = score_profiles([profile]).cost.lines["ecs_fargate"]
+    assert single["network_nat_gateway"][0] == pytest.approx(65.70 + 1e6 * 10 / 1024 / 1024 * 0.045)

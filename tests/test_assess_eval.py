@@ -13,6 +13,7 @@ import yaml
 from advisor import RUNTIMES
 from advisor.api import assess_portfolio, recommend
 from advisor.portfolio.assess import AssessOptions
+from advisor.portfolio.consolidation import ConsolidationSettings
 from advisor.profile.fields import build_profile
 
 
@@ -38,15 +39,22 @@ def test_assess_agrees_with_recommend_on_every_case(shared_dir: Path, tmp_path: 
         writer.writeheader()
         for case in cases:
             writer.writerow({k: _cell(case["profile"].get(k)) for k in columns})
-    out = tmp_path / "results.csv"
-    outcome = assess_portfolio(AssessOptions(source=str(source), out=str(out), jobs=1))
+    # Each row pays its own NAT gateways, as recommend prices a workload alone; with the portfolio's shared
+    # VPC (the default) first places still agree, runners-up may not (a cheaper container network).
+    out, shared = tmp_path / "results.csv", tmp_path / "shared.csv"
+    alone = ConsolidationSettings.from_knowledge(share=False)
+    outcome = assess_portfolio(AssessOptions(source=str(source), out=str(out), jobs=1, consolidation=alone))
     assert outcome.invalid == 0
+    assess_portfolio(AssessOptions(source=str(source), out=str(shared), jobs=1))
     with out.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
+    with shared.open(newline="") as handle:
+        shared_rows = list(csv.DictReader(handle))
     assert [r["name"] for r in rows] == [c["profile"]["name"] for c in cases]
-    for case, row in zip(cases, rows, strict=True):
+    for case, row, shared_row in zip(cases, rows, shared_rows, strict=True):
         expected = recommend(build_profile(case["profile"]))
         assert row["recommendation"] == (expected.recommendation or ""), case["profile"]["name"]
+        assert shared_row["recommendation"] == row["recommendation"], case["profile"]["name"]
         assert row["runner_up"] == (expected.runner_up or "")
         for entry in expected.ranking:
             assert row[f"feasible_{entry.runtime}"] == str(entry.feasible).lower()

@@ -73,6 +73,9 @@ def test_item3_shared_platforms_pay_a_share() -> None:
     assert fargate["front_door_alb_share"] == pytest.approx(730 * 0.0225 / 50)
     alone = lines({"workload_type": "http_api"}, "eks")
     assert alone["control_plane"] == pytest.approx(73.0) and alone["control_plane_share"] == 0
+    # The platform's VPC too: 2 x 730 x $0.045 / 50 = $1.314 of NAT gateway hours, named network_nat_gateway_share.
+    assert fargate["network_nat_gateway"] == 0 and fargate["network_nat_gateway_share"] == pytest.approx(1.314)
+    assert alone["network_nat_gateway_share"] == 0
 
 
 def test_item4_network_lines_for_containers_only() -> None:
@@ -114,15 +117,16 @@ def test_item6_init_phase_is_billed_for_cold_starts() -> None:
 
 
 def test_item7_interruptible_work_runs_on_spot() -> None:
-    """A queue worker marked interruptible: Fargate Spot at 66% off, so 1 task x 730 x $0.04937 x 0.34 =
-    $12.25 instead of $36.04; EC2 at 55% off: 2 x t3.medium x 730 x $0.0416 x 0.45 = $27.33; Lambda unchanged."""
+    """A queue worker marked interruptible: us-east-1's Fargate Spot rates, 1 task x 730 x ($0.01288871 +
+    2 x $0.00141527) = $11.48 instead of $36.04; EC2 t3.medium has no Spot price of its own, so the typical 54%
+    off: 2 x t3.medium x 730 x $0.0416 x 0.46 = $27.94; Lambda unchanged."""
     data = {"workload_type": "queue_worker", "vcpu": 1, "memory_mb": 2048, "requests_per_month": 10_000,
             "avg_duration_ms": 200, "peak_concurrency": 1, "traffic_pattern": "steady"}
     on_demand = lines(data, "ecs_fargate")
     spot = lines({**data, "interruptible": True}, "ecs_fargate")
     assert on_demand["compute"] == pytest.approx(730 * FARGATE_1_2)
-    assert spot["compute"] == pytest.approx(730 * FARGATE_1_2 * 0.34)
-    assert lines({**data, "interruptible": True}, "ecs_ec2")["compute"] == pytest.approx(2 * 730 * 0.0416 * 0.45)
+    assert spot["compute"] == pytest.approx(730 * (0.01288871 + 2 * 0.00141527))
+    assert lines({**data, "interruptible": True}, "ecs_ec2")["compute"] == pytest.approx(2 * 730 * 0.0416 * 0.46)
     assert lines({**data, "interruptible": True}, "lambda") == lines(data, "lambda")
     rec = recommend(build_profile({"name": "w", **data, "interruptible": True}))
     assert any("Fargate Spot" in reason for reason in rec.result("ecs_fargate").reasons)
@@ -132,18 +136,20 @@ def test_item7_interruptible_work_runs_on_spot() -> None:
 
 
 def test_item8_savings_plans_discount_compute_not_the_control_plane() -> None:
-    """1-year Compute Savings Plan, no upfront: Fargate 20% off (2 x 730 x $0.04937 = $72.08 -> $57.66),
-    Lambda duration 10% off, EC2 27% off; the EKS control plane stays $73.00 and the JSON says `savings-1y`."""
+    """1-year Compute Savings Plan, no upfront (us-east-1 rates, price.savings_plans.compute_rates): Fargate
+    $0.032384 / $0.003556 = 20% off (2 x 730 x $0.04937 = $72.08 -> $57.66); Lambda duration $0.0000147 per
+    GB-s, so $25.00 -> 1,500,000 GB-s x $0.0000147 = $22.05; EC2 types without a rate of their own 27.7% off
+    (c7i.xlarge's: 1 - $0.12899 / $0.1785); the EKS control plane stays $73.00; the JSON says `savings-1y`."""
     data = {"workload_type": "http_api", "requests_per_month": 0}
     od, sp = lines(data, "ecs_fargate"), lines(data, "ecs_fargate", pricing="savings-1y")
     assert od["compute"] == pytest.approx(2 * 730 * FARGATE_1_2)
     assert sp["compute"] == pytest.approx(2 * 730 * FARGATE_1_2 * 0.80)
     assert lines(data, "eks", pricing="savings-3y")["control_plane"] == pytest.approx(73.0)
     assert lines(data, "eks", pricing="savings-1y")["compute"] == pytest.approx(
-        lines(data, "eks")["compute"] * 0.73)
+        lines(data, "eks")["compute"] * (1 - 0.277))
     lam = {"workload_type": "event_handler", "vcpu": 0.25, "memory_mb": 512, "avg_duration_ms": 1000,
            "requests_per_month": 3_000_000}
-    assert lines(lam, "lambda", pricing="savings-1y")["compute"] == pytest.approx(25.00 * 0.90, abs=0.005)
+    assert lines(lam, "lambda", pricing="savings-1y")["compute"] == pytest.approx(22.05, abs=0.005)
     assert lines(lam, "lambda", pricing="savings-1y")["requests"] == pytest.approx(0.60)
     rec = recommend(build_profile({"name": "w", **data}), pricing="savings-3y")
     assert rec.to_dict()["pricing"] == "savings-3y"
@@ -177,3 +183,31 @@ def test_rest_api_tiers() -> None:
     cost = _tiered(np.array([400e6]), knowledge().value("price.apigw.rest_api_per_million"),
                    "up_to_requests_per_month", 1e6)
     assert cost[0] == pytest.approx(1353.10)
+
+
+def test_issue13_discounts_come_from_the_regions_own_rates() -> None:
+    """us-east-1 has Savings Plans and Spot rates of its own: c7i.xlarge 1 - $0.12899 / $0.1785 = 27.74% (1y)
+    and 1 - $0.08618 / $0.1785 = 51.72% (3y); Spot $0.0839 an hour for it is 53.0% off. sa-east-1 has none of
+    its own, so it takes the per-service discount (27.7% EC2) and the typical Spot discount (54%), never
+    us-east-1's rates against its own on-demand prices."""
+    from advisor.engine.cost import savings_discount
+    from advisor.knowledge.prices import price_book
+
+    home = savings_discount(price_book("us-east-1"), "savings-1y")
+    assert home["ec2.c7i.xlarge"] == pytest.approx(0.2774, abs=1e-4)
+    assert savings_discount(price_book("us-east-1"), "savings-3y")["ec2.c7i.xlarge"] == pytest.approx(0.5172, abs=1e-4)
+    assert home["fargate.x86_64_vcpu_hour"] == pytest.approx(0.20)
+    away = savings_discount(price_book("sa-east-1"), "savings-1y")
+    assert "ec2.c7i.xlarge" not in away and away["ec2"] == pytest.approx(0.277)
+    job = {"workload_type": "batch_job", "vcpu": 3, "memory_mb": 6144, "avg_duration_ms": 3_600_000,
+           "max_duration_s": 7200, "requests_per_month": 100, "arch": "x86_64", "interruptible": True}
+    scored = score_profiles([build_profile({"name": "w", **job})])
+    assert scored.cost.instance_type["ecs_ec2"][0] == "c7i.xlarge"
+    # 100 runs x 1 h x 1.2 overhead = 120 instance-hours x $0.0839 (Spot) = $10.07.
+    assert float(scored.cost.lines["ecs_ec2"]["compute"][0]) == pytest.approx(120 * 0.0839)
+    away_job = score_profiles([build_profile({"name": "w", **job, "region": "sa-east-1"})])
+    instance_hours = float(away_job.cost.instance_count["ecs_ec2"][0]) * 730
+    hourly = float(away_job.cost.lines["ecs_ec2"]["compute"][0]) / instance_hours
+    chosen = away_job.cost.instance_type["ecs_ec2"][0]
+    od = {e["type"]: e["usd_hour"] for e in price_book("sa-east-1").value("price.ec2.instances")}[chosen]
+    assert hourly == pytest.approx(od * 0.46)

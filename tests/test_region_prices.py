@@ -175,7 +175,7 @@ def test_orders_api_on_ecs_ec2_in_sao_paulo_matches_the_hand_worked_figure(runne
     data = json.loads(result.stdout)
     ecs_ec2 = next(r for r in data["ranking"] if r["runtime"] == "ecs_ec2")
     assert ecs_ec2["cost_breakdown"] == pytest.approx(
-        {"compute": 147.17, "front_door_alb": 27.87, "network_nat_gateway": 38.19}, abs=0.006)
+        {"compute": 147.17, "front_door_alb": 27.87, "network_nat_gateway_share": 38.19}, abs=0.006)
     assert ecs_ec2["monthly_cost_usd"] == pytest.approx(213.23, abs=0.006)
     assert "price.alb.lcu_hour" in data["prices"]["borrowed_from_us_east_1"]
     home = json.loads(runner.invoke(app, ["recommend", str(REPO / "examples" / "orders-api.yaml"),

@@ -55,8 +55,9 @@ def assess(
                                            "at most 4).")] = 0,
     share_platform_costs: Annotated[bool, typer.Option(
         "--share-platform-costs/--no-share-platform-costs",
-        help="In consolidation, spread EKS control planes and load balancers over the workloads that "
-             "share them.")] = True,
+        help="Spread the hourly charge of one VPC's NAT gateways or endpoints over the rows (each pays 1/50), "
+             "and in consolidation EKS control planes and load balancers over the workloads that share them.")
+    ] = True,
     workloads_per_cluster: Annotated[int | None, typer.Option(
         "--workloads-per-cluster", metavar="N", help="Workloads sharing one EKS control plane (default 50).")] = None,
     workloads_per_load_balancer: Annotated[int | None, typer.Option(

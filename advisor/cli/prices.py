@@ -32,12 +32,15 @@ def update(
     ] = None,
 ) -> None:
     """Read AWS's public Price List offer files (no credentials needed) for Lambda, Fargate, EC2, EKS, load
-    balancers, API Gateway, NAT gateways and public IPv4, and write one price file per Region that later
-    runs prefer over the bundled prices. Each file is dated by the offer files' publication date;
+    balancers, API Gateway, NAT gateways and public IPv4, and the Compute Savings Plans file (no-upfront
+    rates for --pricing savings-1y / savings-3y), and write one price file per Region that later runs
+    prefer over the bundled prices. Each file is dated by the offer files' publication date;
     `advisor runtimes` shows it.
 
-    Without --from it downloads the offer files from pricing.us-east-1.amazonaws.com (the EC2 file for a
-    Region is several hundred megabytes).
+    Without --from it downloads the offer files from pricing.us-east-1.amazonaws.com, or from the mirror
+    named by $ADVISOR_PRICE_LIST_URL (same layout), through the service index and each offer's region
+    index (the EC2 file for a Region is several hundred megabytes). Nothing is written unless every file
+    was read.
     """
     from advisor.api import update_prices
     from advisor.errors import PriceListUnreachable

@@ -14,13 +14,14 @@ upfront). Rows marked `interruptible` run their container compute on Spot capaci
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from advisor import RUNTIMES
 from advisor.engine.sizing import fargate_fit, lambda_memory_mb
-from advisor.errors import UsageError
+from advisor.errors import KnowledgeBaseError, PriceListError, UsageError
 from advisor.knowledge.base import KnowledgeBase
 from advisor.knowledge.prices import BASE_REGION, PriceBook, price_book
 
@@ -31,12 +32,14 @@ LINES: dict[str, tuple[str, ...]] = {
     "lambda": ("requests", "compute", "init", "ephemeral_storage", "front_door_http_api", "front_door_rest_api",
                "front_door_alb", "front_door_websocket_api"),
     "ecs_fargate": ("compute", "ephemeral_storage", "front_door_alb", "front_door_alb_share", "front_door_nlb",
-                    "front_door_nlb_share", "network_nat_gateway", "network_public_ipv4", "network_vpc_endpoints"),
+                    "front_door_nlb_share", "network_nat_gateway", "network_nat_gateway_share", "network_public_ipv4",
+                    "network_vpc_endpoints", "network_vpc_endpoints_share"),
     "ecs_ec2": ("compute", "front_door_alb", "front_door_alb_share", "front_door_nlb", "front_door_nlb_share",
-                "network_nat_gateway", "network_public_ipv4", "network_vpc_endpoints"),
+                "network_nat_gateway", "network_nat_gateway_share", "network_public_ipv4", "network_vpc_endpoints",
+                "network_vpc_endpoints_share"),
     "eks": ("compute", "control_plane", "control_plane_share", "front_door_alb", "front_door_alb_share",
-            "front_door_nlb", "front_door_nlb_share", "network_nat_gateway", "network_public_ipv4",
-            "network_vpc_endpoints"),
+            "front_door_nlb", "front_door_nlb_share", "network_nat_gateway", "network_nat_gateway_share",
+            "network_public_ipv4", "network_vpc_endpoints", "network_vpc_endpoints_share"),
 }
 """Line items by runtime, in display order. `_share` lines are a workload's part of something the
 organisation's platform already runs (assume.workloads_per_*)."""
@@ -145,16 +148,57 @@ def check_pricing(pricing: str) -> str:
     return pricing
 
 
+def own_value(kb: KnowledgeBase, key: str) -> Any:
+    """A Region-specific rate only from the Region's own price files: us-east-1's value of a rate listed in
+    `only_in_their_own_region` (a Spot price, a Savings Plans rate) does not hold in another Region, so there
+    it counts as unknown (None) and the cost model uses the shares instead."""
+    return None if key in getattr(kb, "not_lent", ()) else kb.value(key)
+
+
 def savings_discount(kb: KnowledgeBase, pricing: str) -> dict[str, float]:
-    """Compute Savings Plans discount by service (ec2, fargate, lambda) for `pricing`; zeros on demand."""
+    """Compute Savings Plans discount (share below on-demand) for `pricing`; zeros on demand.
+
+    Keys: `ec2`, `fargate`, `lambda` (per-service discounts, price.savings_plans.compute_discount) and,
+    where the Region's price book has its own Savings Plans rates (price.savings_plans.compute_rates, from
+    the Savings Plans offer file), `ec2.<instance type>`, `fargate.<arch>_vcpu_hour`, `fargate.<arch>_gb_hour`
+    and `lambda.<arch>_gb_second`, each 1 - rate / the same Region's on-demand rate. Every discount is
+    checked against AWS's published maxima (price.savings_plans.compute_max_discount)."""
     if pricing == "on-demand":
         return {"ec2": 0.0, "fargate": 0.0, "lambda": 0.0}
-    return {k: float(v) for k, v in kb.value("assume.savings_plan_discount")[pricing].items()}
+    maxima = {k: float(v) for k, v in kb.value("price.savings_plans.compute_max_discount").items()}
+    out = {k: float(v) for k, v in kb.value("price.savings_plans.compute_discount")[pricing].items()}
+    rates = (own_value(kb, "price.savings_plans.compute_rates") or {}).get(pricing) or {}
+    on_demand = {
+        **{f"ec2.{e['type']}": float(e["usd_hour"]) for e in kb.value("price.ec2.instances")},
+        **{f"fargate.{arch}_{unit}_hour": kb.number(f"price.fargate.linux.{arch}.{unit}_hour")
+           for arch in ("x86_64", "arm64") for unit in ("vcpu", "gb")},
+        **{f"lambda.{arch}_gb_second": float(kb.value(f"price.lambda.gb_second.{arch}.tiers")[0]["usd"])
+           for arch in ("x86_64", "arm64")},
+    }
+    for service, group in rates.items():
+        for name, rate in (group or {}).items():
+            key = f"{service}.{name}"
+            if key in on_demand:
+                out[key] = 1.0 - float(rate) / on_demand[key]
+    for key, share in out.items():
+        service = key.split(".")[0]
+        if not 0.0 <= share <= maxima[service] + 1e-9:
+            fact = kb.fact("price.savings_plans." + ("compute_rates" if "." in key else "compute_discount"))
+            # A price file `advisor prices update` wrote is the user's input (exit 2); models/ is the advisor's.
+            bundled = "/" not in fact.file or fact.file.startswith("models/")
+            error = KnowledgeBaseError if bundled else PriceListError
+            raise error(
+                f"{fact.file}: {fact.key}: the {pricing} discount for {key} is {share:.1%}, outside 0 to AWS's "
+                f"published maximum of {maxima[service]:.0%} (price.savings_plans.compute_max_discount)")
+    return out
 
 
 def estimate(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool = False,
-             pricing: str = "on-demand") -> CostEstimate:
-    """Estimate every runtime's monthly cost for every row of `frame`, each row at its Region's prices."""
+             pricing: str = "on-demand", shared_vpc: bool = False) -> CostEstimate:
+    """Estimate every runtime's monthly cost for every row of `frame`, each row at its Region's prices.
+
+    `shared_vpc`: the rows are one organisation's workloads assessed together (a portfolio), so container
+    runtimes share a VPC's NAT gateways or endpoints as rows on an existing platform do."""
     check_pricing(pricing)
     n = len(frame)
     regions = frame["region"].astype(str).to_numpy() if "region" in frame else np.full(n, BASE_REGION)
@@ -162,11 +206,11 @@ def estimate(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool = False,
     books = {str(code): price_book(str(code)) for code in uniques}  # unknown Region: UsageError here
     if len(uniques) <= 1:
         book = books[str(uniques[0])] if len(uniques) else price_book(BASE_REGION)
-        out = _estimate_block(frame, book, free_tier, pricing)
+        out = _estimate_block(frame, book, free_tier, pricing, shared_vpc)
         out.books = books
         return out
     parts = [(np.flatnonzero(codes == i), _estimate_block(frame.iloc[np.flatnonzero(codes == i)], books[str(code)],
-                                                          free_tier, pricing))
+                                                          free_tier, pricing, shared_vpc))
              for i, code in enumerate(uniques)]
     merged = _merge(parts, n)
     merged.pricing = pricing
@@ -203,7 +247,8 @@ def _merge(parts: list[tuple[np.ndarray, CostEstimate]], n: int) -> CostEstimate
     )
 
 
-def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pricing: str) -> CostEstimate:
+def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pricing: str,
+                    shared_vpc: bool = False) -> CostEstimate:
     """One Region's rows: every line item of every runtime."""
     n = len(frame)
     hours = kb.number("assume.hours_per_month")
@@ -259,8 +304,10 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
         compute = _tiered(gb_seconds, tiers, "up_to_gb_seconds_per_month", 1)
         lambda_compute = np.where(arch_mask, compute, lambda_compute)
         lambda_init = np.where(arch_mask, both - compute, lambda_init)
-    lambda_compute *= 1.0 - discount["lambda"]
-    lambda_init *= 1.0 - discount["lambda"]
+    lambda_off = np.where(arm, discount.get("lambda.arm64_gb_second", discount["lambda"]),
+                          discount.get("lambda.x86_64_gb_second", discount["lambda"]))
+    lambda_compute *= 1.0 - lambda_off
+    lambda_init *= 1.0 - lambda_off
     extra_tmp_gb = np.maximum(0.0, ephemeral_gb * 1024.0 - kb.number("lambda.ephemeral_storage_default_mb")) / 1024.0
 
     # Front door for inbound work. WebSocket APIs bill connection minutes and messages. Synchronous HTTP
@@ -337,8 +384,12 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
     tasks = np.where(job, 0.0, service_tasks(np.where(cpu_bound, 1.0, per_task_io)))
 
     # ---- network: how container tasks reach the internet and AWS APIs (Lambda outside a VPC pays none)
+    # A VPC the organisation already runs (existing_platform ecs or eks), or the one VPC a portfolio's
+    # workloads are assessed into together (`shared_vpc`), is shared: its NAT gateways' or endpoints' hours
+    # are split over assume.workloads_per_vpc workloads (the `_share` lines); processed GB stay the row's own.
     platform_vpc = on_platform["ecs"] | on_platform["eks"]
-    vpc_share = np.where(platform_vpc, 1.0 / kb.number("assume.workloads_per_vpc"), 1.0)
+    shares_vpc = platform_vpc | shared_vpc
+    vpc_share = np.where(shares_vpc, 1.0 / kb.number("assume.workloads_per_vpc"), 1.0)
     egress_gb = requests * kb.number("assume.network_egress_kb_per_request") / 1024.0 / 1024.0
     nat = np.where(egress_via["nat_gateway"], kb.number("assume.nat_gateways_per_vpc") * hours
                    * kb.number("price.nat_gateway.hour") * vpc_share + egress_gb * kb.number("price.nat_gateway.gb"),
@@ -347,6 +398,12 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
                          * kb.number("price.vpc.interface_endpoint_hour") * vpc_share
                          + egress_gb * kb.number("price.vpc.interface_endpoint_gb"), 0.0)
     ipv4_hour = kb.number("price.vpc.public_ipv4_hour")
+
+    def network(nat: np.ndarray, endpoints: np.ndarray) -> dict[str, np.ndarray]:
+        return {"network_nat_gateway": np.where(shares_vpc, 0.0, nat),
+                "network_nat_gateway_share": np.where(shares_vpc, nat, 0.0),
+                "network_vpc_endpoints": np.where(shares_vpc, 0.0, endpoints),
+                "network_vpc_endpoints_share": np.where(shares_vpc, endpoints, 0.0)}
     public_ip = egress_via["public_ipv4"]
 
     # ---- front door for containers: ALB for HTTP/gRPC/WebSocket, NLB for TCP/UDP; a platform the
@@ -379,14 +436,22 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
     spot_ok = interruptible & ~windows & np.where(arm, "arm64" in kb.value("ecs_fargate.spot_arch"),
                                                   "x86_64" in kb.value("ecs_fargate.spot_arch"))
     spot_off = 1.0 - kb.number("price.fargate.spot_discount_typical")
-    spot_vcpu = np.where(arm, kb.number("price.fargate.linux.arm64.vcpu_hour") * spot_off,
-                         kb.number_or("price.fargate.spot.x86_64.vcpu_hour",
-                                      kb.number("price.fargate.linux.x86_64.vcpu_hour") * spot_off))
-    spot_gb = np.where(arm, kb.number("price.fargate.linux.arm64.gb_hour") * spot_off,
-                       kb.number_or("price.fargate.spot.x86_64.gb_hour",
-                                    kb.number("price.fargate.linux.x86_64.gb_hour") * spot_off))
-    vcpu_rate = np.where(spot_ok, spot_vcpu, od_vcpu * (1.0 - discount["fargate"]))
-    gb_rate = np.where(spot_ok, spot_gb, od_gb * (1.0 - discount["fargate"]))
+
+    def fargate_spot(arch: str, unit: str) -> float:
+        rate = own_value(kb, f"price.fargate.spot.{arch}.{unit}_hour")
+        return float(rate) if rate is not None else kb.number(f"price.fargate.linux.{arch}.{unit}_hour") * spot_off
+
+    spot_vcpu = np.where(arm, fargate_spot("arm64", "vcpu"), fargate_spot("x86_64", "vcpu"))
+    spot_gb = np.where(arm, fargate_spot("arm64", "gb"), fargate_spot("x86_64", "gb"))
+
+    def fargate_off(unit: str) -> np.ndarray:
+        # Windows tasks and rates the price book lacks take the per-service discount.
+        linux = np.where(arm, discount.get(f"fargate.arm64_{unit}_hour", discount["fargate"]),
+                         discount.get(f"fargate.x86_64_{unit}_hour", discount["fargate"]))
+        return np.where(windows, discount["fargate"], linux)
+
+    vcpu_rate = np.where(spot_ok, spot_vcpu, od_vcpu * (1.0 - fargate_off("vcpu")))
+    gb_rate = np.where(spot_ok, spot_gb, od_gb * (1.0 - fargate_off("gb")))
     task_rate = size_vcpu * vcpu_rate + size_memory * gb_rate
     fargate_per_task = np.where(cpu_bound, np.maximum(1.0, np.floor(np.minimum(
         size_vcpu / vcpu, size_memory / np.maximum(memory_gb, 1e-9)) + 1e-9)), per_task_io)
@@ -405,9 +470,8 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
         "compute": np.fmax(fargate_hours * task_rate, fargate_floor) if n else np.zeros(0),
         "ephemeral_storage": fargate_hours * extra_disk * kb.number("price.fargate.ephemeral_gb_hour"),
         **front_doors(on_platform["ecs"]),
-        "network_nat_gateway": nat,
+        **network(nat, endpoints),
         "network_public_ipv4": fargate_public_ips,
-        "network_vpc_endpoints": endpoints,
     }
     fargate_lines["compute"] = np.where(np.isnan(size_vcpu), np.nan, fargate_lines["compute"])
     estimate_ = CostEstimate({"lambda": lambda_lines, "ecs_fargate": fargate_lines}, size_vcpu, size_memory,
@@ -423,8 +487,7 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
     min_instances = kb.number("assume.service_min_instances")
     needs_nvme = (frame["persistent_storage"] == "local_nvme").to_numpy()
     arch_any = (frame["arch"] == "any").to_numpy()
-    ec2_factor = np.where(interruptible, 1.0 - kb.number("price.ec2.spot_discount_typical"),
-                          1.0 - discount["ec2"])
+    spot_prices = own_value(kb, "price.ec2.spot_prices") or {}
     instances = kb.value("price.ec2.instances")
     named = _NamedTypes(frame, kb.instance_catalogue())
     entries = [*instances, *named.entries]
@@ -448,6 +511,12 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
                 fit = np.where(gpu > 0, np.minimum(fit, np.floor(inst_gpu / np.maximum(gpu, 1))), fit)
         fits = (fit >= 1) & (inst_gpu >= gpu)
         fit = np.maximum(fit, 1.0)
+        # Spot: the type's own Spot price where the price book has one, else the typical discount;
+        # otherwise the type's own Savings Plans rate, else the per-service discount.
+        spot_price = spot_prices.get(str(entry["type"]))
+        spot_factor = (float(spot_price) / float(entry["usd_hour"]) if spot_price is not None
+                       else 1.0 - kb.number("price.ec2.spot_discount_typical"))
+        ec2_factor = np.where(interruptible, spot_factor, 1.0 - discount.get(f"ec2.{entry['type']}", discount["ec2"]))
         hourly = float(entry["usd_hour"]) * ec2_factor
         if windows_licence:
             hourly = hourly + np.where(windows, windows_licence * inst_vcpu, 0.0) * ec2_factor
@@ -514,9 +583,8 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
             share = plane / kb.number("assume.workloads_per_eks_cluster")
             lines["control_plane_share"] = np.where(shared_cluster, share, 0.0)
         lines.update(front_doors(on_platform["ecs" if runtime == "ecs_ec2" else "eks"]))
-        lines["network_nat_gateway"] = nat
+        lines.update(network(nat, endpoints))
         lines["network_public_ipv4"] = np.where(public_ip, best_instance_hours * ipv4_hour, 0.0)
-        lines["network_vpc_endpoints"] = endpoints
         estimate_.lines[runtime] = {name: lines[name] for name in LINES[runtime]}
         estimate_.instance_type[runtime] = best_type
         estimate_.instance_count[runtime] = best_count
@@ -545,9 +613,15 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
             "Joins the load balancer the existing platform runs: pays "
             f"1/{kb.number('assume.workloads_per_load_balancer'):g} of its hourly charge plus its own traffic "
             "(front_door_*_share).")))
-        notes.append(CostNote(runtime, "reason", platform_vpc & ~egress_via["none"], (
+        notes.append(CostNote(runtime, "reason", platform_vpc & ~egress_via["none"] & ~egress_via["public_ipv4"], (
             "Uses the VPC the existing platform runs: pays "
-            f"1/{kb.number('assume.workloads_per_vpc'):g} of its NAT gateways or endpoints plus its own traffic.")))
+            f"1/{kb.number('assume.workloads_per_vpc'):g} of its NAT gateways or endpoints plus its own traffic "
+            "(network_*_share).")))
+        notes.append(CostNote(runtime, "reason", shares_vpc & ~platform_vpc & ~egress_via["none"]
+                              & ~egress_via["public_ipv4"], (
+            "Shares one VPC with the portfolio's other workloads: pays "
+            f"1/{kb.number('assume.workloads_per_vpc'):g} of its NAT gateways or endpoints plus its own traffic "
+            "(network_*_share).")))
     notes.append(CostNote("eks", "reason", on_platform["eks"], (
         "Joins the organisation's existing EKS cluster: pays "
         f"1/{kb.number('assume.workloads_per_eks_cluster'):g} of its control plane "

@@ -231,12 +231,13 @@ def _confidence(components: np.ndarray, priorities: np.ndarray, feasible: np.nda
 
 
 def score_frame(frame: pd.DataFrame, free_tier: bool = False, blend: BlendParts | None = None,
-                pricing: str = "on-demand") -> Scored:
+                pricing: str = "on-demand", shared_vpc: bool = False) -> Scored:
     """Run feasibility, axis fit, cost, weighting, ranking and confidence for every row.
 
     `blend` plugs in a learned calibration from above (`advisor.learn.blend.blend_parts`); the engine
     itself never imports `advisor.learn`. Without it the score is the rules' weighted mean. `pricing`
     is how compute is bought (engine/cost.py PRICING_CHOICES); each row is priced in its own Region.
+    `shared_vpc`: the rows are a portfolio whose container workloads share one VPC (engine/cost.py estimate).
     """
     kb = knowledge()
     n = len(frame)
@@ -244,7 +245,7 @@ def score_frame(frame: pd.DataFrame, free_tier: bool = False, blend: BlendParts 
     c_rules, c_masks = caution_masks(frame)
     feasible = feasible_matrix(b_rules, b_masks, n)
     axes, rule_masks = axis_fits(frame)
-    cost = estimate(frame, kb, free_tier=free_tier, pricing=pricing)
+    cost = estimate(frame, kb, free_tier=free_tier, pricing=pricing, shared_vpc=shared_vpc)
     monthly = cost.totals()
     cost_fit = cost_fits(monthly, feasible, kb.number("assume.cost_floor_usd"))
     priorities = frame[list(PRIORITY_FIELDS)].to_numpy(dtype=float)

@@ -3,8 +3,12 @@
 The offer files are AWS's public price lists (no credentials needed), one JSON file per service and
 Region, in the documented format: `formatVersion`, `offerCode`, `version`, `publicationDate`,
 `products` (sku -> productFamily, attributes) and `terms.OnDemand` (sku -> offer term ->
-`priceDimensions` with `beginRange`, `endRange`, `unit` and `pricePerUnit.USD`). Which products give
-which price fact is data: models/price_list.yaml.
+`priceDimensions` with `beginRange`, `endRange`, `unit` and `pricePerUnit.USD`). The Compute Savings
+Plans file of a Region has its own documented format: `products` is a list (sku, productFamily,
+attributes with purchaseOption and purchaseTerm) and `terms.savingsPlan` a list of plans, each with
+`leaseContractLength` and `rates` (`discountedServiceCode`, `discountedUsageType`,
+`discountedOperation`, `discountedRate.price`, `discountedRegionCode`). Which products give which
+price fact is data: models/price_list.yaml.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from advisor.knowledge.prices import BASE_REGION, REGION_CODE, bundled_price_fil
 
 MAP_FILE = "price_list.yaml"
 REQUIRED = ("offerCode", "publicationDate", "products", "terms")
+SAVINGS_PLANS = "AWSComputeSavingsPlan"
+"""The offer code the advisor gives a Savings Plans offer file (`terms.savingsPlan`), whatever it calls itself."""
 
 
 @dataclass(frozen=True)
@@ -61,17 +67,35 @@ def price_map() -> dict[str, Any]:
 
 
 def parse_offer(data: Any, origin: str) -> Offer:
-    """Validate the top of an offer file and keep it; a file that is not one names itself."""
+    """Validate the top of an offer file and keep it; a file that is not one names itself.
+
+    Two documented formats: a service's (`products` keyed by SKU, `terms.OnDemand`) and a Savings Plan's
+    (`products` a list, `terms.savingsPlan` a list of plans with `rates`)."""
+    if isinstance(data, dict) and isinstance(data.get("terms"), dict) and "savingsPlan" in data["terms"]:
+        return _parse_savings_plan_offer(data, origin)
     if not isinstance(data, dict) or any(key not in data for key in REQUIRED):
         raise PriceListError(f"{origin}: not an AWS Price List offer file (needs {', '.join(REQUIRED)})")
+    published = _published(data, origin)
+    if not isinstance(data["products"], dict) or not isinstance(data["terms"], dict):
+        raise PriceListError(f"{origin}: products and terms must be mappings")
+    return Offer(str(data["offerCode"]), published, str(data.get("version") or ""), origin, data)
+
+
+def _published(data: dict[str, Any], origin: str) -> str:
+    if "publicationDate" not in data:
+        raise PriceListError(f"{origin}: no publicationDate")
     published = str(data["publicationDate"])[:10]
     try:
         dt.date.fromisoformat(published)
     except ValueError:
         raise PriceListError(f"{origin}: publicationDate {data['publicationDate']!r} is not a date") from None
-    if not isinstance(data["products"], dict) or not isinstance(data["terms"], dict):
-        raise PriceListError(f"{origin}: products and terms must be mappings")
-    return Offer(str(data["offerCode"]), published, str(data.get("version") or ""), origin, data)
+    return published
+
+
+def _parse_savings_plan_offer(data: dict[str, Any], origin: str) -> Offer:
+    if not isinstance(data["terms"]["savingsPlan"], list) or not isinstance(data.get("products"), list):
+        raise PriceListError(f"{origin}: a Savings Plans offer file needs a products list and a terms.savingsPlan list")
+    return Offer(SAVINGS_PLANS, _published(data, origin), str(data.get("version") or ""), origin, data)
 
 
 def read_offer_file(path: Path) -> Offer:
@@ -100,22 +124,80 @@ def offers_from_path(path: Path) -> list[Offer]:
     return [read_offer_file(path)]
 
 
-def download_offers(regions: Sequence[str], timeout: float = 60.0) -> list[Offer]:
-    """Fetch each mapped service's offer file for each Region from AWS's public Price List endpoint."""
+ENV_BASE_URL = "ADVISOR_PRICE_LIST_URL"
+
+
+def price_list_base_url() -> str:
+    """Where the Price List lives: $ADVISOR_PRICE_LIST_URL (a mirror, or a local copy in the same layout),
+    else AWS's public endpoint from models/price_list.yaml."""
+    return (os.environ.get(ENV_BASE_URL) or str(price_map()["base_url"])).rstrip("/")
+
+
+def _fetch_json(url: str, timeout: float) -> Any:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return json.load(response)
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise PriceListUnreachable(f"cannot download {url} ({exc})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise PriceListError(f"{url}: not valid JSON ({exc})") from None
+
+
+def _link(base: str, index: Any, path: tuple[str, ...], url: str) -> str | None:
+    """The URL an index file points to at `path` (absolute paths are joined to `base`), or None."""
+    node = index
+    for step in path:
+        if not isinstance(node, dict) or step not in node:
+            return None
+        node = node[step]
+    if not isinstance(node, str) or not node:
+        raise PriceListError(f"{url}: {'.'.join(path)} is not a URL")
+    return base + node if node.startswith("/") else node
+
+
+def _region_file(base: str, region_index: Any, region: str, url: str) -> str | None:
+    """The offer file for `region` in a region index: `regions` is a mapping of Region code to
+    `currentVersionUrl` for services, a list of `regionCode` and `versionUrl` for Savings Plans."""
+    regions = region_index.get("regions") if isinstance(region_index, dict) else None
+    if isinstance(regions, dict):
+        return _link(base, regions, (region, "currentVersionUrl"), url)
+    if isinstance(regions, list):
+        for entry in regions:
+            if isinstance(entry, dict) and entry.get("regionCode") == region:
+                return _link(base, entry, ("versionUrl",), url)
+        return None
+    raise PriceListError(f"{url}: not an AWS Price List region index (needs 'regions')")
+
+
+def download_offers(regions: Sequence[str], base_url: str | None = None, timeout: float = 60.0) -> list[Offer]:
+    """Fetch each mapped service's offer file, and the Compute Savings Plans file, for each Region, the way
+    AWS documents it: the service index, each offer's current region index, then the Region's file.
+
+    `base_url` (default price_list_base_url()) may point at a mirror or a local copy in the same layout.
+    Every file is read before anything is written, so a failed download leaves no price file behind."""
     mapping = price_map()
-    template = str(mapping["offer_url"])
+    base = (base_url or price_list_base_url()).rstrip("/")
+    index_url = base + str(mapping["index_path"])
+    index = _fetch_json(index_url, timeout)
+    if not isinstance(index, dict) or not isinstance(index.get("offers"), dict):
+        raise PriceListError(f"{index_url}: not an AWS Price List service index (needs 'offers')")
+    region_indexes: dict[str, tuple[str, Any]] = {}
+    for code in mapping["offers"]:
+        url = _link(base, index, ("offers", code, "currentRegionIndexUrl"), index_url)
+        if url is not None:
+            region_indexes[code] = (url, _fetch_json(url, timeout))
+    plans = _link(base, index, ("offers", str(mapping["savings_plans"]["index_offer"]), "currentSavingsPlanIndexUrl"),
+                  index_url)
+    if plans is not None:
+        region_indexes[SAVINGS_PLANS] = (plans, _fetch_json(plans, timeout))
+    if not region_indexes:
+        raise PriceListError(f"{index_url}: names none of the offers the advisor reads")
     offers = []
     for region in regions:
-        for code in mapping["offers"]:
-            url = template.format(offer=code, region=region)
-            try:
-                with urllib.request.urlopen(url, timeout=timeout) as response:
-                    data = json.load(response)
-            except (urllib.error.URLError, TimeoutError, OSError) as exc:
-                raise PriceListUnreachable(f"cannot download {url} ({exc})") from None
-            except json.JSONDecodeError as exc:
-                raise PriceListError(f"{url}: not valid JSON ({exc})") from None
-            offers.append(parse_offer(data, url))
+        for url, region_index in region_indexes.values():
+            file_url = _region_file(base, region_index, region, url)
+            if file_url is not None:
+                offers.append(parse_offer(_fetch_json(file_url, timeout), file_url))
     return offers
 
 
@@ -182,6 +264,14 @@ def extract(offers: Iterable[Offer], region: str) -> tuple[dict[str, dict[str, A
     published = ""
     instance_filter = {str(k): str(v) for k, v in (mapping.get("instance_filter") or {}).items()}
     for offer in offers:
+        if offer.code == SAVINGS_PLANS:
+            rates = savings_plan_rates(offer, region)
+            if rates:
+                published = max(published, offer.published)
+                key = str(mapping["savings_plans"]["key"])
+                counted = sum(len(group) for term in rates.values() for group in term.values())
+                found[key] = _entry(key, rates, offer, f"{counted} Compute Savings Plans rates, no upfront")
+            continue
         rows = mapping["offers"].get(offer.code)
         if not rows:
             continue
@@ -255,12 +345,71 @@ def regions_in(offers: Iterable[Offer]) -> list[str]:
     names = _region_names()
     found = set()
     for offer in offers:
+        if offer.code == SAVINGS_PLANS:
+            code = offer.data.get("regionCode")
+            if isinstance(code, str) and REGION_CODE.match(code):
+                found.add(code)
+            continue
         for product in offer.data["products"].values():
             if isinstance(product, dict):
                 region = _product_region(product.get("attributes") or {}, names)
                 if region:
                     found.add(region)
     return sorted(found)
+
+
+def savings_plan_rates(offer: Offer, region: str) -> dict[str, dict[str, dict[str, float]]]:
+    """Compute Savings Plans rates for `region` from a Savings Plans offer file, by pricing choice:
+    {"savings-1y": {"ec2": {instance type: USD an hour}, "fargate": {...}, "lambda": {...}}, ...}.
+
+    Only the plans models/price_list.yaml names (Compute Savings Plans, no upfront) and only the usage the
+    advisor prices: the instance types it packs (Linux, shared tenancy), Fargate vCPU and memory, Lambda
+    duration."""
+    spec = price_map()["savings_plans"]
+    products = {str(p.get("sku")): p for p in offer.data["products"] if isinstance(p, dict)}
+    terms = {int(k): str(v) for k, v in spec["terms"].items()}
+    wanted_types = {str(e["type"]) for e in knowledge().value("price.ec2.instances")}
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for plan in offer.data["terms"]["savingsPlan"]:
+        if not isinstance(plan, dict):
+            continue
+        product = products.get(str(plan.get("sku"))) or {}
+        attributes = product.get("attributes") or {}
+        family = product.get("productFamily") or attributes.get("productFamily")
+        if family != spec["product_family"] or attributes.get("purchaseOption") != spec["purchase_option"]:
+            continue
+        length = plan.get("leaseContractLength") or {}
+        try:
+            years = int(float(length["duration"]))
+        except (KeyError, TypeError, ValueError):
+            raise PriceListError(
+                f"{offer.origin}: plan {plan.get('sku')} has no leaseContractLength.duration") from None
+        if years not in terms:
+            continue
+        choice = out.setdefault(terms[years], {})
+        for rate in plan.get("rates") or []:
+            if not isinstance(rate, dict):
+                continue
+            where = rate.get("discountedRegionCode") or offer.data.get("regionCode")
+            if where != region:
+                continue
+            service = str(rate.get("discountedServiceCode") or "")
+            usage = str(rate.get("discountedUsageType") or "")
+            try:
+                price = float(rate["discountedRate"]["price"])
+            except (KeyError, TypeError, ValueError):
+                raise PriceListError(f"{offer.origin}: rate {rate.get('rateCode', '?')} has no discountedRate.price") \
+                    from None
+            if service == "AmazonEC2" and rate.get("discountedOperation") == spec["ec2_operation"]:
+                kind = usage.rsplit(":", 1)[-1]
+                if _usage_matches(usage, f"BoxUsage:{kind}") and kind in wanted_types:
+                    choice.setdefault("ec2", {})[kind] = price
+                continue
+            for group, rows in spec["rates"].items():
+                for row in rows:
+                    if service == row["service"] and _usage_matches(usage, str(row["usagetype"])):
+                        choice.setdefault(str(group), {})[str(row["name"])] = price
+    return {choice: groups for choice, groups in out.items() if groups}
 
 
 def write_price_file(directory: Path, region: str, name: str, published: str,
@@ -283,18 +432,22 @@ def write_price_file(directory: Path, region: str, name: str, published: str,
     return path
 
 
-def update_prices(regions: Sequence[str], source: Path | None, directory: Path) -> list[UpdatedRegion]:
-    """Read offer files (from `source`, or downloaded) and write one price file per Region."""
+def update_prices(regions: Sequence[str], source: Path | None, directory: Path,
+                  base_url: str | None = None) -> list[UpdatedRegion]:
+    """Read offer files (from `source`, or downloaded from `base_url`, default price_list_base_url()) and
+    write one price file per Region."""
     for region in regions:
         if not REGION_CODE.match(region):
             raise PriceListError(f"{region!r} is not an AWS Region code (like eu-west-1)")
-    offers = offers_from_path(source) if source is not None else download_offers(list(regions) or [BASE_REGION])
+    offers = (offers_from_path(source) if source is not None
+              else download_offers(list(regions) or [BASE_REGION], base_url))
     wanted = list(regions) or regions_in(offers)
     if not wanted:
         raise PriceListError("the offer files name no AWS Region this advisor can map (regionCode or location)")
     names = {v: k for k, v in _region_names().items()}
     out = []
     mapped = [str(row["key"]) for rows in price_map()["offers"].values() for row in rows]
+    mapped.append(str(price_map()["savings_plans"]["key"]))
     for region in wanted:
         facts, published = extract(offers, region)
         if not facts:

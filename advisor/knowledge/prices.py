@@ -182,6 +182,7 @@ class PriceBook(KnowledgeBase):
     name: str
     files: tuple[PriceFile, ...]
     borrowed: tuple[str, ...]
+    not_lent: frozenset[str]  # us-east-1 rates this Region has no own value for and must not use
 
     def __init__(self, region: str) -> None:
         base = knowledge()
@@ -203,7 +204,12 @@ class PriceBook(KnowledgeBase):
         replaced = set().union(*(f.facts for f in files)) if files else set()
         # Descriptions (notes, definitions, the worked example) are not rates; some facts hold everywhere; a
         # price us-east-1 does not know either (null) lends nothing.
-        everywhere = set(read_model_file("prices.yaml").get("same_in_every_region") or ())
+        header = read_model_file("prices.yaml")
+        everywhere = set(header.get("same_in_every_region") or ())
+        # Rates that hold only in their own Region are never lent: the cost model then uses the shares.
+        own_only = set(header.get("only_in_their_own_region") or ())
+        self.not_lent = frozenset() if region == BASE_REGION else frozenset(own_only - replaced)
+        everywhere |= own_only
         self.borrowed = () if region == BASE_REGION else tuple(
             k for k, f in base.facts.items() if k.startswith(PRICE_PREFIX) and k not in replaced
             and not isinstance(f.value, str) and f.value is not None and k not in everywhere) + tuple(

@@ -184,8 +184,9 @@ def assess_portfolio(options: AssessOptions, progress: Callable[[int, int | None
         plan = plan_columns(source.header, mapping, source.label)
         for message in plan.notes:
             say(message)
+        settings = options.consolidation or ConsolidationSettings.from_knowledge()
         context = ChunkContext(plan, options.free_tier, fmt, options.raw, options.report_rows, options.scaffold,
-                               options.blend, options.pricing, options.region)
+                               options.blend, options.pricing, options.region, settings.share_platform_costs)
         chunks = _chunks(source, options.chunk_size)
         first = next(chunks, None)
         if first is None:
@@ -195,7 +196,7 @@ def assess_portfolio(options: AssessOptions, progress: Callable[[int, int | None
         if jobs > 1 and len(first) == options.chunk_size:
             pool = _start_pool(jobs, context)
         writer = ResultWriter(options.out, fmt, plan)
-        builder = SummaryBuilder(options.consolidation or ConsolidationSettings.from_knowledge())
+        builder = SummaryBuilder(settings)
         seen: dict[str, int] = {}
         report_frames: list[pd.DataFrame] = []
         profiles: list[WorkloadProfile] = []

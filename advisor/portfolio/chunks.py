@@ -46,6 +46,7 @@ class ChunkContext:
     blend: BlendParts | None = None
     pricing: str = "on-demand"
     region: str | None = None  # prices every row in this Region (the run-wide Region)
+    shared_vpc: bool = True  # the rows' container workloads share one VPC's NAT gateways or endpoints
 
 
 @dataclass
@@ -132,7 +133,8 @@ def assess_chunk(context: ChunkContext, task: ChunkTask) -> ChunkResult:
     del by_column
     frame, problems = records_to_frame(pd.DataFrame(raw, index=pd.RangeIndex(n)), first_row=task.first_row)
     _check_regions(frame, problems, context.region, task.first_row)
-    scored = score_frame(frame, free_tier=context.free_tier, blend=context.blend, pricing=context.pricing)
+    scored = score_frame(frame, free_tier=context.free_tier, blend=context.blend, pricing=context.pricing,
+                         shared_vpc=context.shared_vpc)
     first, second = scored.recommendation, scored.runner_up  # properties: work them out once
 
     valid = np.ones(n, dtype=bool)
