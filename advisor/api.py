@@ -163,9 +163,9 @@ def write_report(recommendation: Recommendation, profile: WorkloadProfile, out: 
 
 
 def check_pricing(pricing: str) -> str:
-    """`pricing` if it is one of `engine.cost.PRICING_CHOICES` (on demand, or a 1- or 3-year Compute
+    """`pricing` if it is one of `engine.rates.PRICING_CHOICES` (on demand, or a 1- or 3-year Compute
     Savings Plan, no upfront); otherwise a usage error naming them."""
-    from advisor.engine.cost import check_pricing as check
+    from advisor.engine.rates import check_pricing as check
 
     return check(pricing)
 

@@ -190,7 +190,7 @@ def test_issue13_discounts_come_from_the_regions_own_rates() -> None:
     and 1 - $0.08618 / $0.1785 = 51.72% (3y); Spot $0.0839 an hour for it is 53.0% off. sa-east-1 has none of
     its own, so it takes the per-service discount (27.7% EC2) and the typical Spot discount (54%), never
     us-east-1's rates against its own on-demand prices."""
-    from advisor.engine.cost import savings_discount
+    from advisor.engine.rates import savings_discount
     from advisor.knowledge.prices import price_book
 
     home = savings_discount(price_book("us-east-1"), "savings-1y")

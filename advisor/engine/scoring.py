@@ -236,7 +236,7 @@ def score_frame(frame: pd.DataFrame, free_tier: bool = False, blend: BlendParts 
 
     `blend` plugs in a learned calibration from above (`advisor.learn.blend.blend_parts`); the engine
     itself never imports `advisor.learn`. Without it the score is the rules' weighted mean. `pricing`
-    is how compute is bought (engine/cost.py PRICING_CHOICES); each row is priced in its own Region.
+    is how compute is bought (engine/rates.py PRICING_CHOICES); each row is priced in its own Region.
     `shared_vpc`: the rows are a portfolio whose container workloads share one VPC (engine/cost.py estimate).
     """
     kb = knowledge()

@@ -55,7 +55,7 @@ class AssessOptions:
     raw: bool = False
     force: bool = False
     free_tier: bool = False
-    pricing: str = "on-demand"  # on-demand, savings-1y or savings-3y (engine/cost.py PRICING_CHOICES)
+    pricing: str = "on-demand"  # on-demand, savings-1y or savings-3y (engine/rates.py PRICING_CHOICES)
     region: str | None = None  # price every row in this Region instead of its own `region`
     chunk_size: int = DEFAULT_CHUNK_SIZE
     jobs: int = 0
