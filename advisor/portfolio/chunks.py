@@ -130,7 +130,10 @@ def assess_chunk(context: ChunkContext, task: ChunkTask) -> ChunkResult:
         cells[:] = column
         raw[field_name] = cells
     del by_column
-    frame, problems = records_to_frame(pd.DataFrame(raw, index=pd.RangeIndex(n)), first_row=task.first_row)
+    # dtype=object: the cells stay Python strings (pandas would otherwise copy them into a string column
+    # that records_to_frame only reads back).
+    frame, problems = records_to_frame(pd.DataFrame(raw, index=pd.RangeIndex(n), dtype=object),
+                                       first_row=task.first_row)
     _check_regions(frame, problems, context.region, task.first_row)
     scored = score_frame(frame, free_tier=context.free_tier, blend=context.blend, pricing=context.pricing)
     first, second = scored.recommendation, scored.runner_up  # properties: work them out once
@@ -158,7 +161,8 @@ def assess_chunk(context: ChunkContext, task: ChunkTask) -> ChunkResult:
     confidence = np.where(valid, scored.confidence, np.nan)
     invalid = ~valid
     blockers = {rt: blocker_names(scored.blocker_rules, scored.blocker_masks, rt) for rt in RUNTIMES}
-    names = [row[plan.name_index].strip() for row in rows]
+    name_index = plan.name_index
+    names = [row[name_index].strip() for row in rows]
 
     warnings = [task.warnings.get(i, "") for i in range(n)] if task.warnings else [""] * n
     for hit in np.flatnonzero(valid & (first < 0)):
