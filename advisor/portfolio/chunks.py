@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -90,6 +91,8 @@ _CELL_START = re.compile(r"(?:^|\x00)[=+\-@\t\r]")
 
 
 def _neutralise_rows(rows: list[list[str]]) -> None:
+    if not _CELL_START.search("\x00".join(itertools.chain.from_iterable(rows))):
+        return  # one C-level scan of the whole chunk; most chunks have nothing to fix
     for row in rows:
         if _CELL_START.search("\x00".join(row)):  # one C-level scan per row; most rows have nothing to fix
             for index, cell in enumerate(row):
@@ -314,11 +317,33 @@ def _csv_text(context: ChunkContext, rows: list[list[str]], columns: dict[str, A
         _neutralise_rows(rows)
     for row, extra in zip(rows, zip(*out, strict=True), strict=True):
         row.extend(extra)
+    return _csv_lines(rows)
+
+
+_NEEDS_QUOTES = re.compile('["\r\n\x00]')
+
+
+def _csv_lines(rows: list[list[str]]) -> str:
+    """The rows as csv.writer writes them (excel dialect), joining plainly every row it would not quote.
+
+    The default CRLF line ending (RFC 4180) also makes csv quote cells holding a lone "\r" (Python 3.11
+    quotes only characters of the line terminator), so every row reads back as one row. A row whose cells
+    hold no delimiter, quote, line break or NUL is written by csv.writer exactly as ",".join(row): such
+    rows (most of a portfolio) skip the writer; any other row goes through it.
+    """
     buffer = io.StringIO()
-    # The default CRLF line ending (RFC 4180) also makes csv quote cells holding a lone "\r" (Python 3.11
-    # quotes only characters of the line terminator), so every row reads back as one row.
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue()
+    writer = csv.writer(buffer)
+    lines: list[str] = []
+    for row in rows:
+        line = ",".join(row)
+        if line.count(",") != len(row) - 1 or _NEEDS_QUOTES.search(line) or (len(row) == 1 and not line):
+            writer.writerow(row)
+            line = buffer.getvalue()[:-2]
+            buffer.seek(0)
+            buffer.truncate()
+        lines.append(line)
+    lines.append("")
+    return "\r\n".join(lines)
 
 
 def _typed_frame(context: ChunkContext, rows: list[list[str]], columns: dict[str, Any], scored: Any,

@@ -94,7 +94,9 @@ def records_to_frame(raw: pd.DataFrame, first_row: int = 1) -> tuple[pd.DataFram
         if spec.kind == "enum":
             # Straight to the categorical _finish makes, without pandas first turning the text into a
             # string column (which costs more than all the parsing).
-            values = pd.Categorical(values, categories=list(spec.choices))
+            position = {choice: index for index, choice in enumerate(spec.choices)}
+            category_codes = np.array([position.get(v, -1) if isinstance(v, str) else -1 for v in lookup])
+            values = pd.Categorical.from_codes(category_codes[codes], categories=list(spec.choices))
         elif spec.kind == "protocols":
             protocol_flags = {protocol: np.array([protocol in p for p in lookup], dtype=bool)[codes]
                               for protocol in PROTOCOLS}
@@ -117,10 +119,18 @@ def records_to_frame(raw: pd.DataFrame, first_row: int = 1) -> tuple[pd.DataFram
 def _assumed_lists(assumed: np.ndarray) -> list[list[str]]:
     """Each row's list of assumed field names; rows share few patterns, so each is spelled out once."""
     names = np.array([spec.name for spec in FIELDS], dtype=object)
-    if not len(assumed):
+    n, width = assumed.shape
+    if n == 0:
         return []
-    patterns, inverse = np.unique(np.packbits(assumed, axis=1), axis=0, return_inverse=True)
-    spelled = [names[row].tolist() for row in np.unpackbits(patterns, axis=1, count=assumed.shape[1]).astype(bool)]
+    # One integer key per row (its flags as bits), so the distinct patterns are a 1-D unique.
+    packed = np.zeros((n, 8 * ((width + 63) // 64)), dtype=np.uint8)
+    packed[:, : (width + 7) // 8] = np.packbits(assumed, axis=1)
+    keys = packed.view(np.uint64)
+    if keys.shape[1] == 1:
+        _, first, inverse = np.unique(keys[:, 0], return_index=True, return_inverse=True)
+    else:
+        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    spelled = [names[assumed[row]].tolist() for row in first.tolist()]
     return [spelled[i].copy() for i in inverse.reshape(-1).tolist()]
 
 
