@@ -49,12 +49,35 @@ class ChunkContext:
     region: str | None = None  # prices every row in this Region (the run-wide Region)
 
 
+_CELL_END, _ROW_END = "\x1f", "\x1e"  # ASCII unit and record separators
+
+
 @dataclass
 class ChunkTask:
     rows: list[list[str]]
     first_row: int
     row_errors: dict[int, str]
     warnings: dict[int, str]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Sent to a worker as one string (rows of cells joined by separator characters) where no cell holds
+        one: pickling and unpickling a single string costs a fraction of a list per row of cells."""
+        state = dict(self.__dict__)
+        rows = self.rows
+        width = len(rows[0]) if rows else 0
+        if width and all(len(row) == width for row in rows):
+            try:
+                text = _ROW_END.join([_CELL_END.join(row) for row in rows])
+            except TypeError:  # a cell that is not text: send the rows as they are
+                return state
+            if text.count(_CELL_END) == len(rows) * (width - 1) and text.count(_ROW_END) == len(rows) - 1:
+                state["rows"] = text
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if isinstance(state["rows"], str):
+            state["rows"] = [line.split(_CELL_END) for line in state["rows"].split(_ROW_END)]
+        self.__dict__.update(state)
 
 
 @dataclass
@@ -320,9 +343,6 @@ def _csv_text(context: ChunkContext, rows: list[list[str]], columns: dict[str, A
     return _csv_lines(rows)
 
 
-_NEEDS_QUOTES = re.compile('["\r\n\x00]')
-
-
 def _csv_lines(rows: list[list[str]]) -> str:
     """The rows as csv.writer writes them (excel dialect), joining plainly every row it would not quote.
 
@@ -336,7 +356,8 @@ def _csv_lines(rows: list[list[str]]) -> str:
     lines: list[str] = []
     for row in rows:
         line = ",".join(row)
-        if line.count(",") != len(row) - 1 or _NEEDS_QUOTES.search(line) or (len(row) == 1 and not line):
+        if (line.count(",") != len(row) - 1 or '"' in line or "\n" in line or "\r" in line or "\x00" in line
+                or (len(row) == 1 and not line)):
             writer.writerow(row)
             line = buffer.getvalue()[:-2]
             buffer.seek(0)

@@ -90,13 +90,14 @@ def records_to_frame(raw: pd.DataFrame, first_row: int = 1) -> tuple[pd.DataFram
         lookup = np.empty(len(parsed) + 1, dtype=object)
         lookup[: len(parsed)] = parsed
         lookup[-1] = spec.default
-        values = lookup[codes]
+        values: Any = lookup[codes]
         if spec.kind == "enum":
             # Straight to the categorical _finish makes, without pandas first turning the text into a
             # string column (which costs more than all the parsing).
-            position = {choice: index for index, choice in enumerate(spec.choices)}
-            category_codes = np.array([position.get(v, -1) if isinstance(v, str) else -1 for v in lookup])
-            values = pd.Categorical.from_codes(category_codes[codes], categories=list(spec.choices))
+            choice_code = {choice: index for index, choice in enumerate(spec.choices)}
+            category_codes = np.array([choice_code.get(v, -1) if isinstance(v, str) else -1 for v in lookup],
+                                      dtype=np.int64)
+            values = pd.Categorical.from_codes(category_codes[codes], dtype=pd.CategoricalDtype(list(spec.choices)))
         elif spec.kind == "protocols":
             protocol_flags = {protocol: np.array([protocol in p for p in lookup], dtype=bool)[codes]
                               for protocol in PROTOCOLS}
