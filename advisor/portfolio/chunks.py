@@ -111,11 +111,13 @@ def neutralise(text: str) -> str:
 
 
 _CELL_START = re.compile(r"(?:^|\x00)[=+\-@\t\r]")
+_CELL_STARTS_WITH = {c: "\x00" + c for c in FORMULA_START}
 
 
 def _neutralise_rows(rows: list[list[str]]) -> None:
-    if not _CELL_START.search("\x00".join(itertools.chain.from_iterable(rows))):
-        return  # one C-level scan of the whole chunk; most chunks have nothing to fix
+    cells = "\x00".join(itertools.chain.from_iterable(rows))
+    if not cells.startswith(FORMULA_START) and not any(_CELL_STARTS_WITH[c] in cells for c in FORMULA_START):
+        return  # a few C-level scans of the whole chunk; most chunks have nothing to fix
     for row in rows:
         if _CELL_START.search("\x00".join(row)):  # one C-level scan per row; most rows have nothing to fix
             for index, cell in enumerate(row):
