@@ -39,7 +39,8 @@ RUNS: dict[str, list[str]] = {
 }
 
 
-def run(checkout: Path, portfolio: Path, out: Path, arguments: list[str]) -> None:
+def run(checkout: Path, portfolio: Path, out: Path, arguments: list[str]) -> int:
+    """Run one assess into `out`; returns its exit code."""
     out.mkdir(parents=True)
     env = dict(os.environ, PYTHONPATH=str(checkout))
     command = [sys.executable, "-m", "advisor", "assess", str(portfolio), "--force",
@@ -47,6 +48,7 @@ def run(checkout: Path, portfolio: Path, out: Path, arguments: list[str]) -> Non
     result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=checkout)
     text = f"exit {result.returncode}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
     (out / "printed.txt").write_text(text.replace(str(out), "<out>"))
+    return result.returncode
 
 
 def main() -> int:
@@ -63,7 +65,10 @@ def main() -> int:
         generate(portfolio, args.rows)
         for name, arguments in RUNS.items():
             for label, checkout in (("base", args.base), ("head", args.head)):
-                run(checkout.resolve(), portfolio, work / label / name, arguments)
+                code = run(checkout.resolve(), portfolio, work / label / name, arguments)
+                if code not in (0, 3):  # 3: some rows invalid, as the generated portfolio has
+                    print(f"{name}: {label} exited with {code}; see its printed.txt")
+                    differences += 1
             base, head = work / "base" / name, work / "head" / name
             names = sorted({p.name for p in base.iterdir()} | {p.name for p in head.iterdir()})
             for file_name in names:
