@@ -113,9 +113,10 @@ def _tree_memory_mb(root: int) -> float:
     return total_kb / 1024
 
 
-def run_child(command: list[str]) -> tuple[float, float, float]:
-    """Wall seconds, peak RSS of the child itself (MB, from wait4) and peak total PSS of its process tree
-    (MB, sampled every 0.2 s, worker processes included)."""
+def run_child(command: list[str]) -> tuple[float, float, float, float]:
+    """Wall seconds, peak RSS of the child itself (MB, from wait4), peak total PSS of its process tree
+    (MB, sampled every 0.2 s, worker processes included) and CPU seconds (user + system, from wait4: the
+    child and the worker processes it waited for)."""
     import threading
 
     started = time.perf_counter()
@@ -138,7 +139,7 @@ def run_child(command: list[str]) -> tuple[float, float, float]:
     if code not in (0, 3):
         raise SystemExit(f"{' '.join(command)} failed with exit {code}:\n{stderr}")
     peak = usage.ru_maxrss / 1024.0
-    return seconds, peak, tree_peak[0]
+    return seconds, peak, tree_peak[0], usage.ru_utime + usage.ru_stime
 
 
 def machine() -> str:
@@ -164,7 +165,7 @@ def main() -> int:
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     print(f"machine: {machine()}")
-    print(f"{'rows':>10} {'assess s':>9} {'rows/s':>9} {'peak MB':>8} {'all procs MB':>12} "
+    print(f"{'rows':>10} {'assess s':>9} {'cpu s':>6} {'rows/s':>9} {'peak MB':>8} {'all procs MB':>12} "
           f"{'baseline s':>10} {'base MB':>8} {'ratio':>6} {'in MB':>7} {'out MB':>7} {'load':>5}")
     with tempfile.TemporaryDirectory(prefix="bench-assess-") as folder:
         for rows in sizes:
@@ -173,19 +174,20 @@ def main() -> int:
             command = [sys.executable, "-m", "advisor", "assess", str(source), "--out", str(results), "--force",
                        "--summary", str(Path(folder, f"summary-{rows}.json")), "--jobs", str(args.jobs),
                        "--chunk-size", str(args.chunk_size)]
-            seconds, peak, tree_peak = run_child(command)
+            seconds, peak, tree_peak, cpu = run_child(command)
             with results.open(newline="") as handle:
                 out_columns = len(handle.readline().split(","))
             baseline_out = Path(folder, f"baseline-{rows}.csv")
-            base_seconds, base_peak, _ = run_child([sys.executable, "-c", BASELINE, str(source), str(baseline_out),
+            base_seconds, base_peak, _, _ = run_child([sys.executable, "-c", BASELINE, str(source), str(baseline_out),
                                                     str(out_columns)])
-            print(f"{rows:>10,} {seconds:>9.1f} {rows / seconds:>9,.0f} {peak:>8,.0f} {tree_peak:>12,.0f} "
+            print(f"{rows:>10,} {seconds:>9.1f} {cpu:>6.1f} {rows / seconds:>9,.0f} {peak:>8,.0f} {tree_peak:>12,.0f} "
                   f"{base_seconds:>10.1f} {base_peak:>8,.0f} {seconds / base_seconds:>6.2f} "
                   f"{source.stat().st_size / 1e6:>7.1f} {results.stat().st_size / 1e6:>7.1f} "
                   f"{os.getloadavg()[0]:>5.1f}", flush=True)
             for path in (source, results, baseline_out):
                 path.unlink()
-    print("peak MB: peak RSS of the assess process (wait4 ru_maxrss); all procs MB: peak of the summed PSS of "
+    print("cpu s: user + system seconds of assess and its worker processes (wait4); "
+          "peak MB: peak RSS of the assess process (wait4 ru_maxrss); all procs MB: peak of the summed PSS of "
           "assess and its worker processes (shared pages counted once; sampled every 0.2 s); ratio: assess "
           "seconds / baseline seconds; load: the machine's 1-minute load average after the size finished "
           "(other work slows both sides)")

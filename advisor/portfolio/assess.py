@@ -194,7 +194,10 @@ def assess_portfolio(options: AssessOptions, progress: Callable[[int, int | None
         _warm_up()
         jobs = options.jobs or default_jobs()
         if jobs > 1 and len(first) == options.chunk_size:
+            from advisor.portfolio.waves import import_in_background
+
             pool = _start_pool(jobs, context)
+            import_in_background()  # while the workers score, not at the end
         writer = ResultWriter(options.out, fmt, plan)
         builder = SummaryBuilder(settings)
         seen: dict[str, int] = {}
@@ -275,9 +278,18 @@ def _warm_up() -> None:
 
 
 def _start_pool(jobs: int, context: ChunkContext) -> Any:
+    import gc
     import multiprocessing
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    return multiprocessing.get_context(method).Pool(jobs, initializer=_worker_init, initargs=(context,))
+    # The workers inherit the modules, knowledge base and rules as frozen: the cyclic garbage collector
+    # never walks them again (it would on every full collection, each chunk allocating many lists) and
+    # their pages stay shared with this process (gc.freeze's documented use before fork). This process
+    # unfreezes its own copy at once.
+    gc.freeze()
+    try:
+        return multiprocessing.get_context(method).Pool(jobs, initializer=_worker_init, initargs=(context,))
+    finally:
+        gc.unfreeze()
 
 

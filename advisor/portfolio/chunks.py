@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -49,12 +50,35 @@ class ChunkContext:
     shared_vpc: bool = True  # the rows' container workloads share one VPC's NAT gateways or endpoints
 
 
+_CELL_END, _ROW_END = "\x1f", "\x1e"  # ASCII unit and record separators
+
+
 @dataclass
 class ChunkTask:
     rows: list[list[str]]
     first_row: int
     row_errors: dict[int, str]
     warnings: dict[int, str]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Sent to a worker as one string (rows of cells joined by separator characters) where no cell holds
+        one: pickling and unpickling a single string costs a fraction of a list per row of cells."""
+        state = dict(self.__dict__)
+        rows = self.rows
+        width = len(rows[0]) if rows else 0
+        if width and all(len(row) == width for row in rows):
+            try:
+                text = _ROW_END.join([_CELL_END.join(row) for row in rows])
+            except TypeError:  # a cell that is not text: send the rows as they are
+                return state
+            if text.count(_CELL_END) == len(rows) * (width - 1) and text.count(_ROW_END) == len(rows) - 1:
+                state["rows"] = text
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if isinstance(state["rows"], str):
+            state["rows"] = [line.split(_CELL_END) for line in state["rows"].split(_ROW_END)]
+        self.__dict__.update(state)
 
 
 @dataclass
@@ -88,9 +112,13 @@ def neutralise(text: str) -> str:
 
 
 _CELL_START = re.compile(r"(?:^|\x00)[=+\-@\t\r]")
+_CELL_STARTS_WITH = {c: "\x00" + c for c in FORMULA_START}
 
 
 def _neutralise_rows(rows: list[list[str]]) -> None:
+    cells = "\x00".join(itertools.chain.from_iterable(rows))
+    if not cells.startswith(FORMULA_START) and not any(_CELL_STARTS_WITH[c] in cells for c in FORMULA_START):
+        return  # a few C-level scans of the whole chunk; most chunks have nothing to fix
     for row in rows:
         if _CELL_START.search("\x00".join(row)):  # one C-level scan per row; most rows have nothing to fix
             for index, cell in enumerate(row):
@@ -131,7 +159,10 @@ def assess_chunk(context: ChunkContext, task: ChunkTask) -> ChunkResult:
         cells[:] = column
         raw[field_name] = cells
     del by_column
-    frame, problems = records_to_frame(pd.DataFrame(raw, index=pd.RangeIndex(n)), first_row=task.first_row)
+    # dtype=object: the cells stay Python strings (pandas would otherwise copy them into a string column
+    # that records_to_frame only reads back).
+    frame, problems = records_to_frame(pd.DataFrame(raw, index=pd.RangeIndex(n), dtype=object),
+                                       first_row=task.first_row)
     _check_regions(frame, problems, context.region, task.first_row)
     scored = score_frame(frame, free_tier=context.free_tier, blend=context.blend, pricing=context.pricing,
                          shared_vpc=context.shared_vpc)
@@ -160,7 +191,8 @@ def assess_chunk(context: ChunkContext, task: ChunkTask) -> ChunkResult:
     confidence = np.where(valid, scored.confidence, np.nan)
     invalid = ~valid
     blockers = {rt: blocker_names(scored.blocker_rules, scored.blocker_masks, rt) for rt in RUNTIMES}
-    names = [row[plan.name_index].strip() for row in rows]
+    name_index = plan.name_index
+    names = [row[name_index].strip() for row in rows]
 
     warnings = [task.warnings.get(i, "") for i in range(n)] if task.warnings else [""] * n
     for hit in np.flatnonzero(valid & (first < 0)):
@@ -312,11 +344,31 @@ def _csv_text(context: ChunkContext, rows: list[list[str]], columns: dict[str, A
         _neutralise_rows(rows)
     for row, extra in zip(rows, zip(*out, strict=True), strict=True):
         row.extend(extra)
+    return _csv_lines(rows)
+
+
+def _csv_lines(rows: list[list[str]]) -> str:
+    """The rows as csv.writer writes them (excel dialect), joining plainly every row it would not quote.
+
+    The default CRLF line ending (RFC 4180) also makes csv quote cells holding a lone "\r" (Python 3.11
+    quotes only characters of the line terminator), so every row reads back as one row. A row whose cells
+    hold no delimiter, quote, line break or NUL is written by csv.writer exactly as ",".join(row): such
+    rows (most of a portfolio) skip the writer; any other row goes through it.
+    """
     buffer = io.StringIO()
-    # The default CRLF line ending (RFC 4180) also makes csv quote cells holding a lone "\r" (Python 3.11
-    # quotes only characters of the line terminator), so every row reads back as one row.
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue()
+    writer = csv.writer(buffer)
+    lines: list[str] = []
+    for row in rows:
+        line = ",".join(row)
+        if (line.count(",") != len(row) - 1 or '"' in line or "\n" in line or "\r" in line or "\x00" in line
+                or (len(row) == 1 and not line)):
+            writer.writerow(row)
+            line = buffer.getvalue()[:-2]
+            buffer.seek(0)
+            buffer.truncate()
+        lines.append(line)
+    lines.append("")
+    return "\r\n".join(lines)
 
 
 def _typed_frame(context: ChunkContext, rows: list[list[str]], columns: dict[str, Any], scored: Any,

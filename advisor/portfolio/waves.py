@@ -91,6 +91,22 @@ def plan_waves(features: np.ndarray, recommendation: np.ndarray, confidence: np.
         return _plan(features, recommendation, confidence, names, k)
 
 
+def import_in_background() -> None:
+    """Start importing the clustering modules `plan_waves` needs (scikit-learn and SciPy take 1-2 s) on a
+    daemon thread, for a caller whose CPU time meanwhile goes to other processes (assess's workers), so
+    the import is not left to the end of a run. A failed import is left for `plan_waves` to raise."""
+    import threading
+
+    def load() -> None:
+        try:
+            import sklearn.cluster
+            import sklearn.metrics  # noqa: F401
+        except Exception:  # plan_waves imports them again and reports the error
+            pass
+
+    threading.Thread(target=load, name="advisor-import-sklearn", daemon=True).start()
+
+
 def _plan(features: np.ndarray, recommendation: np.ndarray, confidence: np.ndarray, names: list[str],
           k: int | None) -> dict[str, Any]:
     import numpy as np

@@ -19,14 +19,18 @@ from advisor.profile.fields import FIELD_BY_NAME, FIELDS, PROTOCOLS, WorkloadPro
 NUMERIC_KINDS = ("number", "integer")
 
 
-def _finish(frame: pd.DataFrame) -> pd.DataFrame:
-    """Fix dtypes and add one boolean column per protocol (`proto_http`, ...)."""
+def _finish(frame: pd.DataFrame, protocol_flags: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+    """Fix dtypes and add one boolean column per protocol (`proto_http`, ...).
+
+    `protocol_flags` gives the protocol columns already worked out (records_to_frame decides each
+    distinct protocol list once); otherwise they are read from the `protocols` column row by row.
+    """
     for spec in FIELDS:
         if spec.kind in NUMERIC_KINDS:
             frame[spec.name] = pd.to_numeric(frame[spec.name], errors="coerce").astype("float64")
         elif spec.kind == "bool":
             frame[spec.name] = frame[spec.name].astype(bool)
-        elif spec.kind == "enum":
+        elif spec.kind == "enum" and not isinstance(frame[spec.name].dtype, pd.CategoricalDtype):
             # Categorical with the field's fixed choices: comparisons run on small integer codes.
             frame[spec.name] = pd.Categorical(frame[spec.name], categories=list(spec.choices))
     # Named instance types imply specific_instance_type (as build_profile does for one profile); a frame
@@ -36,6 +40,9 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
     frame["specific_instance_type"] = frame["specific_instance_type"].to_numpy(dtype=bool) | named
     protocols = frame["protocols"]
     for protocol in PROTOCOLS:
+        if protocol_flags is not None:
+            frame[f"proto_{protocol}"] = protocol_flags[protocol]
+            continue
         frame[f"proto_{protocol}"] = np.fromiter(
             (protocol in p for p in protocols), dtype=bool, count=len(frame)
         )
@@ -58,6 +65,7 @@ def records_to_frame(raw: pd.DataFrame, first_row: int = 1) -> tuple[pd.DataFram
     """
     n = len(raw)
     out: dict[str, Any] = {}
+    protocol_flags: dict[str, np.ndarray] | None = None
     problems: dict[int, list[FieldProblem]] = {}
     assumed = np.zeros((n, len(FIELDS)), dtype=bool)
     for column_index, spec in enumerate(FIELDS):
@@ -87,7 +95,17 @@ def records_to_frame(raw: pd.DataFrame, first_row: int = 1) -> tuple[pd.DataFram
         lookup = np.empty(len(parsed) + 1, dtype=object)
         lookup[: len(parsed)] = parsed
         lookup[-1] = spec.default
-        values = lookup[codes]
+        values: Any = lookup[codes]
+        if spec.kind == "enum":
+            # Straight to the categorical _finish makes, without pandas first turning the text into a
+            # string column (which costs more than all the parsing).
+            choice_code = {choice: index for index, choice in enumerate(spec.choices)}
+            category_codes = np.array([choice_code.get(v, -1) if isinstance(v, str) else -1 for v in lookup],
+                                      dtype=np.int64)
+            values = pd.Categorical.from_codes(category_codes[codes], dtype=pd.CategoricalDtype(list(spec.choices)))
+        elif spec.kind == "protocols":
+            protocol_flags = {protocol: np.array([protocol in p for p in lookup], dtype=bool)[codes]
+                              for protocol in PROTOCOLS}
         is_missing_row = (codes < 0) | np.isin(codes, list(missing_codes))
         assumed[:, column_index] = is_missing_row & (spec.name != "name")
         if spec.name == "name":
@@ -100,9 +118,26 @@ def records_to_frame(raw: pd.DataFrame, first_row: int = 1) -> tuple[pd.DataFram
                     FieldProblem(spec.name, uniques[code], message, first_row + int(bad_position)))
         out[spec.name] = values
     frame = pd.DataFrame(out, index=pd.RangeIndex(n))
+    frame["assumed_defaults"] = _assumed_lists(assumed)
+    return _finish(frame, protocol_flags), problems
+
+
+def _assumed_lists(assumed: np.ndarray) -> list[list[str]]:
+    """Each row's list of assumed field names; rows share few patterns, so each is spelled out once."""
     names = np.array([spec.name for spec in FIELDS], dtype=object)
-    frame["assumed_defaults"] = [names[row].tolist() for row in assumed]
-    return _finish(frame), problems
+    n, width = assumed.shape
+    if n == 0:
+        return []
+    # One integer key per row (its flags as bits), so the distinct patterns are a 1-D unique.
+    packed = np.zeros((n, 8 * ((width + 63) // 64)), dtype=np.uint8)
+    packed[:, : (width + 7) // 8] = np.packbits(assumed, axis=1)
+    keys = packed.view(np.uint64)
+    if keys.shape[1] == 1:
+        _, first, inverse = np.unique(keys[:, 0], return_index=True, return_inverse=True)
+    else:
+        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    spelled = [names[assumed[row]].tolist() for row in first.tolist()]
+    return [spelled[i].copy() for i in inverse.reshape(-1).tolist()]
 
 
 def frame_row_to_profile(frame: pd.DataFrame, position: int) -> WorkloadProfile:
