@@ -136,7 +136,7 @@ def _prepare(chunk: list[list[str]], first_row: int, width: int, source: Source,
                     row_errors[position] = (f"row has {len(row)} fields but the header has {width}; "
                                             "a delimiter or quote is probably missing")
                 row.extend([""] * (width - len(row)))
-        if not row_errors.get(position) and not any(c.strip() for c in row):
+        if not "".join(row).strip() and position not in row_errors:  # every cell blank (or white space)
             row_errors[position] = "empty row: every cell is blank"
     duplicates = 0
     names = [row[name_index].strip() for row in chunk]
