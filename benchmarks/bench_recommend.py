@@ -42,6 +42,10 @@ def synthetic_frame(rows: int, seed: int = 7) -> pd.DataFrame:
         elif spec.kind == "capabilities":
             pool = np.array([(), (), (), ("SYS_PTRACE",), ("NET_ADMIN",)], dtype=object)
             columns[spec.name] = pool[rng.integers(0, len(pool), rows)]
+        elif spec.kind == "instance_types":
+            # A few rows name the instance types a placement constraint requires; most name none.
+            pool = np.array([(), (), (), (), ("inf1.xlarge",), ("g5.2xlarge", "g5.4xlarge")], dtype=object)
+            columns[spec.name] = pool[rng.integers(0, len(pool), rows)]
         elif spec.name == "name":
             columns[spec.name] = [f"w{i}" for i in range(rows)]
         elif spec.kind == "string":  # description, backing_service: free text the engine never scores on
