@@ -115,13 +115,24 @@ def test_europe_and_east_asia_are_never_cheaper_than_virginia(region: str) -> No
             assert all(a >= b for a, b in zip(numbers(entry["value"]), numbers(home.value(key)), strict=True)), key
 
 
+# Where the AWS Price List itself departs from Virginia's card: c7g in Ohio is about 0.3% cheaper in two
+# generations of SkyPilot's catalogue built from it (skypilot-org/skypilot-catalog catalogs/v7 and v8
+# aws/vms.csv: c7g.xlarge 0.1445 in us-east-2, 0.145 in us-east-1 and us-west-2), and two unrelated public
+# cost scripts quote 0.1445 / 0.289 for c7g.xlarge / 2xlarge, figures no other Region has.
+OFF_VIRGINIAS_CARD = {("us-east-2", "c7g.xlarge"): 0.1445}
+
+
 @pytest.mark.parametrize("region", ["us-east-2", "us-west-2"])
 def test_ohio_and_oregon_share_virginias_rate_card(region: str) -> None:
     """AWS prices these Regions like us-east-1: a different figure here is a transcription error (beyond the
-    last digit a source rounds: p4d.24xlarge is 21.95764 in the Region table, 21.957642 in us-east-1's)."""
+    last digit a source rounds: p4d.24xlarge is 21.95764 in the Region table, 21.957642 in us-east-1's),
+    except where the Price List is shown to differ (OFF_VIRGINIAS_CARD, each named with its sources)."""
     home = knowledge()
     for kind, entry in own_instances(region).items():
         usd = next(e for e in home.value(INSTANCES) if e["type"] == kind)["usd_hour"]
+        if (region, kind) in OFF_VIRGINIAS_CARD:
+            assert entry["usd_hour"] == OFF_VIRGINIAS_CARD[(region, kind)] and abs(entry["usd_hour"] / usd - 1) < 0.01
+            continue
         assert entry["usd_hour"] == pytest.approx(usd, rel=1e-6), kind
     for key, entry in own_facts(region).items():
         if key != INSTANCES and not isinstance(entry["value"], str):
@@ -163,11 +174,11 @@ def test_orders_api_on_ecs_ec2_in_sao_paulo_matches_the_hand_worked_figure(runne
     max(2, 1 + 0.5 x (4 - 1)) = 2.5 tasks. t3.medium (2 vCPU, 4 GiB, less 10%) holds one task, the
     cheapest type that does: max(2, ceil(2.5)) = 3 instances x 730 h x $0.0672 (sa-east-1) = $147.17.
     ALB: 730 h x $0.034 (sa-east-1) = $24.82, plus LCUs: 40M x 10 KB = 381.47 GB / 730 h = 0.5226 an hour
-    (above 10% new connections / 25 per second = 0.061) x 730 x $0.008 (us-east-1's LCU rate: the file
-    lists price.alb.lcu_hour as not found) = $3.05: $27.87.
+    (above 10% new connections / 25 per second = 0.061) x 730 x $0.011 (sa-east-1's LCU rate) = 381.47 x
+    $0.011 = $4.20: $29.02.
     NAT (the organisation runs EKS, so the VPC is shared by 50): 2 x 730 x $0.093 / 50 = $2.72, plus
     381.47 GB x $0.093 = $35.48: $38.19.
-    Total $147.17 + $27.87 + $38.19 = $213.23. In us-east-1 the same: 3 x 730 x $0.0416 = $91.10, ALB
+    Total $147.17 + $29.02 + $38.19 = $214.38. In us-east-1 the same: 3 x 730 x $0.0416 = $91.10, ALB
     $16.43 + $3.05 = $19.48, NAT $1.31 + $17.17 = $18.48: $129.06."""
     result = runner.invoke(app, ["recommend", str(REPO / "examples" / "orders-api.yaml"), "--region", "sa-east-1",
                                  "--format", "json"])
@@ -175,9 +186,9 @@ def test_orders_api_on_ecs_ec2_in_sao_paulo_matches_the_hand_worked_figure(runne
     data = json.loads(result.stdout)
     ecs_ec2 = next(r for r in data["ranking"] if r["runtime"] == "ecs_ec2")
     assert ecs_ec2["cost_breakdown"] == pytest.approx(
-        {"compute": 147.17, "front_door_alb": 27.87, "network_nat_gateway_share": 38.19}, abs=0.006)
-    assert ecs_ec2["monthly_cost_usd"] == pytest.approx(213.23, abs=0.006)
-    assert "price.alb.lcu_hour" in data["prices"]["borrowed_from_us_east_1"]
+        {"compute": 147.17, "front_door_alb": 29.02, "network_nat_gateway_share": 38.19}, abs=0.006)
+    assert ecs_ec2["monthly_cost_usd"] == pytest.approx(214.38, abs=0.006)
+    assert "price.alb.lcu_hour" not in data["prices"]["borrowed_from_us_east_1"]
     home = json.loads(runner.invoke(app, ["recommend", str(REPO / "examples" / "orders-api.yaml"),
                                           "--format", "json"]).stdout)
     at_home = next(r for r in home["ranking"] if r["runtime"] == "ecs_ec2")
