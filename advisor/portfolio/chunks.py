@@ -116,26 +116,14 @@ _CELL_STARTS_WITH = {c: "\x00" + c for c in FORMULA_START}
 
 
 def _neutralise_rows(rows: list[list[str]]) -> None:
-    """Neutralise, in place, every cell of `rows` a spreadsheet would run as a formula."""
     cells = "\x00".join(itertools.chain.from_iterable(rows))
     if not cells.startswith(FORMULA_START) and not any(_CELL_STARTS_WITH[c] in cells for c in FORMULA_START):
         return  # a few C-level scans of the whole chunk; most chunks have nothing to fix
-    width = len(rows[0])
-    if cells.count("\x00") != len(rows) * width - 1 or any(len(row) != width for row in rows):
-        for row in rows:  # a cell holds a NUL itself, or rows differ in width: look at each row
+    for row in rows:
+        if _CELL_START.search("\x00".join(row)):  # one C-level scan per row; most rows have nothing to fix
             for index, cell in enumerate(row):
                 if cell.startswith(FORMULA_START):
                     row[index] = neutralise(cell)
-        return
-    # Every separator is a cell boundary: the n-th cell starts after the n-th NUL, so each match names its
-    # cell by the NULs before it, counted once over the chunk from one match to the next.
-    cell, counted_to = 0, 0
-    for match in _CELL_START.finditer(cells):
-        start = match.end() - 1
-        cell += cells.count("\x00", counted_to, start)
-        counted_to = start
-        row = rows[cell // width]
-        row[cell % width] = neutralise(row[cell % width])
 
 
 def _number_strings(values: np.ndarray, decimals: int, blank: np.ndarray) -> list[str]:
