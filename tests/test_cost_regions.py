@@ -174,3 +174,33 @@ def test_interview_and_report_take_pricing_and_region(runner: CliRunner, tmp_pat
     assert chat.exit_code == 0, chat.output
     data = json.loads(chat.stdout[chat.stdout.index("{"):])
     assert data["region"] == "ap-south-1" and data["pricing"] == "savings-1y"
+
+
+def test_a_type_priced_at_us_east_1s_price_gets_a_caution() -> None:
+    """2 vCPU / 14,000 MB in Sao Paulo: EKS packs r7i.2xlarge, which the sa-east-1 file does not price (it
+    borrows us-east-1's $0.5292 an hour), so the result says so; ECS on EC2 packs m7i.xlarge, which it prices,
+    and says nothing; in us-east-1 nothing is borrowed."""
+    def ranking(region: str) -> dict[str, dict]:
+        profile = {"name": "w", "workload_type": "http_api", "vcpu": 2, "memory_mb": 14000, "region": region}
+        return {r["runtime"]: r for r in recommend(build_profile(profile)).to_dict()["ranking"]}
+
+    def borrowed_notes(result: dict) -> list[str]:
+        return [c for c in result["cautions"] if "at its us-east-1 price" in c]
+
+    sao_paulo = ranking("sa-east-1")
+    assert sao_paulo["eks"]["sizing"].endswith("r7i.2xlarge")
+    assert borrowed_notes(sao_paulo["eks"]) == [
+        "EC2 capacity is priced on r7i.2xlarge at its us-east-1 price: the advisor has no sa-east-1 price for "
+        "r7i.2xlarge (see prices.borrowed_from_us_east_1); refresh the prices for sa-east-1 from the AWS Price "
+        "List for the Region's own figure."]
+    assert sao_paulo["ecs_ec2"]["sizing"].endswith("m7i.xlarge") and borrowed_notes(sao_paulo["ecs_ec2"]) == []
+    virginia = ranking("us-east-1")
+    assert all(borrowed_notes(result) == [] for result in virginia.values())
+
+
+def test_lambda_cpu_caution_names_the_memory_per_vcpu_once() -> None:
+    """The fact renders with its unit (1,769 MB): the message must not add a second 'MB'."""
+    profile = {"name": "w", "workload_type": "http_api", "vcpu": 2}
+    cautions = {r["runtime"]: r["cautions"] for r in recommend(build_profile(profile)).to_dict()["ranking"]}["lambda"]
+    assert any("(1,769 MB per vCPU)" in c for c in cautions), cautions
+    assert not any("MB MB" in c for c in cautions)

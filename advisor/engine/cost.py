@@ -96,6 +96,27 @@ def _tiered(amount: np.ndarray, tiers: list[dict], unit_key: str, per: float) ->
     return cost
 
 
+def _borrowed_type_notes(kb: KnowledgeBase, runtime: str, best_type: np.ndarray, named: np.ndarray) -> list[CostNote]:
+    """Cautions for rows whose EC2 capacity is priced on a type the Region's price file has no price for
+    (its us-east-1 price is used: `price.ec2.instances[<type>]` or the whole `price.ec2.named_instances`)."""
+    borrowed = set(getattr(kb, "borrowed", ()))
+    region = getattr(kb, "region", BASE_REGION)
+    if not borrowed:
+        return []
+    prefix = "price.ec2.instances["
+    kinds = {key[len(prefix):-1] for key in borrowed if key.startswith(prefix)}
+    named_borrowed = "price.ec2.named_instances" in borrowed
+    out = []
+    for kind in sorted({str(t) for t in best_type.tolist()} - {""}):
+        mask = (best_type == kind) & np.where(named, named_borrowed, kind in kinds)
+        if mask.any():
+            out.append(CostNote(runtime, "caution", mask, (
+                f"EC2 capacity is priced on {kind} at its us-east-1 price: the advisor has no {region} price for "
+                f"{kind} (see prices.borrowed_from_us_east_1); refresh the prices for {region} from the AWS Price "
+                "List for the Region's own figure.")))
+    return out
+
+
 def _by(frame: pd.DataFrame, mapping: dict[str, float], column: str = "workload_type") -> np.ndarray:
     return frame[column].map(mapping).astype(float).to_numpy(dtype=float)
 
@@ -520,6 +541,7 @@ def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pri
                 * np.where(best_instance_hours > 0, best / np.where(best_instance_hours > 0, best_instance_hours, 1.0),
                            0.0)
         best = np.where(np.isinf(best), np.nan, best)
+        notes.extend(_borrowed_type_notes(kb, runtime, best_type, best_index >= len(instances)))
         lines = {"compute": best}
         if runtime == "eks":
             shared_cluster = on_platform["eks"]
