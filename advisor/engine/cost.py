@@ -96,24 +96,20 @@ def _tiered(amount: np.ndarray, tiers: list[dict], unit_key: str, per: float) ->
     return cost
 
 
-def _borrowed_type_notes(kb: KnowledgeBase, runtime: str, best_type: np.ndarray, named: np.ndarray) -> list[CostNote]:
+def _borrowed_type_notes(book: PriceBook, runtime: str, best_type: np.ndarray, named: np.ndarray) -> list[CostNote]:
     """Cautions for rows whose EC2 capacity is priced on a type the Region's price file has no price for
-    (its us-east-1 price is used: `price.ec2.instances[<type>]` or the whole `price.ec2.named_instances`)."""
-    borrowed = set(getattr(kb, "borrowed", ()))
-    region = getattr(kb, "region", BASE_REGION)
-    if not borrowed:
+    (its us-east-1 price is used: one of the book's `borrowed_types`, or the whole `price.ec2.named_instances`)."""
+    named_borrowed = "price.ec2.named_instances" in book.borrowed
+    if not book.borrowed_types and not named_borrowed:
         return []
-    prefix = "price.ec2.instances["
-    kinds = {key[len(prefix):-1] for key in borrowed if key.startswith(prefix)}
-    named_borrowed = "price.ec2.named_instances" in borrowed
     out = []
     for kind in sorted({str(t) for t in best_type.tolist()} - {""}):
-        mask = (best_type == kind) & np.where(named, named_borrowed, kind in kinds)
+        mask = (best_type == kind) & np.where(named, named_borrowed, kind in book.borrowed_types)
         if mask.any():
             out.append(CostNote(runtime, "caution", mask, (
-                f"EC2 capacity is priced on {kind} at its us-east-1 price: the advisor has no {region} price for "
-                f"{kind} (see prices.borrowed_from_us_east_1); refresh the prices for {region} from the AWS Price "
-                "List for the Region's own figure.")))
+                f"EC2 capacity is priced on {kind} at its us-east-1 price: the advisor has no {book.region} price "
+                f"for {kind} (see prices.borrowed_from_us_east_1); refresh the prices for {book.region} from the AWS "
+                "Price List for the Region's own figure.")))
     return out
 
 
@@ -214,7 +210,7 @@ def _merge(parts: list[tuple[np.ndarray, CostEstimate]], n: int) -> CostEstimate
     )
 
 
-def _estimate_block(frame: pd.DataFrame, kb: KnowledgeBase, free_tier: bool, pricing: str,
+def _estimate_block(frame: pd.DataFrame, kb: PriceBook, free_tier: bool, pricing: str,
                     shared_vpc: bool = False) -> CostEstimate:
     """One Region's rows: every line item of every runtime."""
     n = len(frame)

@@ -100,27 +100,24 @@ class KnowledgeBase:
                 if key in self.facts:
                     raise KnowledgeBaseError(f"models/{file}: {key} is also defined in {self.facts[key].file}")
                 self.facts[key] = _fact(key, entry, file)
-        self.instances = self._instances("price.ec2.instances")
-        self.named_instances = self._instances("price.ec2.named_instances", required=False)
+        self._check_catalogues()
 
-    def _instances(self, key: str, required: bool = True) -> list[Fact]:
-        """The entries of an instance catalogue (`price.ec2.instances`, `price.ec2.named_instances`), each
-        validated as a fact of its own: type, specs, price, source and as-of date."""
-        if not required and key not in self.facts:
-            return []
-        entries = self.value(key)
-        if not isinstance(entries, list) or not entries:
-            raise KnowledgeBaseError(f"models/prices.yaml: {key} must be a non-empty list")
-        out = []
-        for entry in entries:
-            entry_key = f"{key}[{entry.get('type', '?') if isinstance(entry, dict) else '?'}]"
-            fact = _fact(entry_key, {**entry, "value": entry.get("usd_hour")} if isinstance(entry, dict) else entry,
-                         "prices.yaml")
-            for field_name in ("type", "vcpu", "memory_gib", "arch", "usd_hour"):
-                if field_name not in entry:
-                    raise KnowledgeBaseError(f"models/prices.yaml: {entry_key}: missing {field_name!r}")
-            out.append(fact)
-        return out
+    def _check_catalogues(self) -> None:
+        """Validate each entry of the instance catalogues (`price.ec2.instances`, required, and
+        `price.ec2.named_instances`) as a fact of its own: type, specs, price, source and as-of date."""
+        for key, required in (("price.ec2.instances", True), ("price.ec2.named_instances", False)):
+            if not required and key not in self.facts:
+                continue
+            entries = self.value(key)
+            if not isinstance(entries, list) or not entries:
+                raise KnowledgeBaseError(f"models/prices.yaml: {key} must be a non-empty list")
+            for entry in entries:
+                entry_key = f"{key}[{entry.get('type', '?') if isinstance(entry, dict) else '?'}]"
+                _fact(entry_key, {**entry, "value": entry.get("usd_hour")} if isinstance(entry, dict) else entry,
+                      "prices.yaml")
+                for field_name in ("type", "vcpu", "memory_gib", "arch", "usd_hour"):
+                    if field_name not in entry:
+                        raise KnowledgeBaseError(f"models/prices.yaml: {entry_key}: missing {field_name!r}")
 
     def instance_catalogue(self) -> dict[str, dict[str, Any]]:
         """Every instance type the advisor can price, by name: the packing catalogue (`price.ec2.instances`)

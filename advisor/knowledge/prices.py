@@ -182,6 +182,7 @@ class PriceBook(KnowledgeBase):
     name: str
     files: tuple[PriceFile, ...]
     borrowed: tuple[str, ...]
+    borrowed_types: frozenset[str]  # packing-catalogue types priced at us-east-1's price here
     not_lent: frozenset[str]  # us-east-1 rates this Region has no own value for and must not use
 
     def __init__(self, region: str) -> None:
@@ -214,8 +215,8 @@ class PriceBook(KnowledgeBase):
             k for k, f in base.facts.items() if k.startswith(PRICE_PREFIX) and k not in replaced
             and not isinstance(f.value, str) and f.value is not None and k not in everywhere) + tuple(
             f"{INSTANCES}[{kind}]" for kind in borrowed_types)
-        self.instances = self._instances("price.ec2.instances")
-        self.named_instances = self._instances("price.ec2.named_instances", required=False)
+        self.borrowed_types = frozenset(borrowed_types)
+        self._check_catalogues()
 
     @property
     def prices_as_of(self) -> str:
