@@ -16,23 +16,15 @@ import yaml
 
 from advisor.learn.corpus import read_corpus
 from advisor.learn.distance import NEAR_COPY_DISTANCE, near_copies, profile_distances
+from advisor.outputs.profiles import csv_cell
 from advisor.profile.frame import records_to_frame
 
 REPO = Path(__file__).resolve().parents[1]
 EVAL_CASES = REPO.parent / "shared" / "eval" / "public_cases.yaml"
 
 
-def _cell(value: object) -> str:
-    """A profile value as a portfolio CSV cell (what score_cases.py writes)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return ";".join(str(v) for v in value)
-    return "" if value is None else str(value)
-
-
 def _frame(profiles: list[dict]) -> pd.DataFrame:
-    raw = pd.DataFrame([{key: _cell(value) for key, value in profile.items()} for profile in profiles]).fillna("")
+    raw = pd.DataFrame([{key: csv_cell(value) for key, value in profile.items()} for profile in profiles]).fillna("")
     frame, problems = records_to_frame(raw)
     assert not problems, problems
     return frame

@@ -70,11 +70,12 @@ def profiles_csv(profiles: list[ImportedProfile]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(FIELD_NAMES)
     for profile in profiles:
-        writer.writerow([_csv_cell(profile.data.get(name)) for name in FIELD_NAMES])
+        writer.writerow([csv_cell(profile.data.get(name)) for name in FIELD_NAMES])
     return buffer.getvalue()
 
 
-def _csv_cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
+    """A profile value as a CSV cell: true/false, lists joined by `;`, blank for none."""
     if value is None:
         return ""
     if isinstance(value, bool):
