@@ -367,6 +367,22 @@ def test_chunks_and_workers_give_the_same_output(runner: CliRunner, isolated: Pa
     assert one == many
 
 
+def test_garbage_collector_is_restored_after_a_run(runner: CliRunner, isolated: Path) -> None:
+    """assess pauses Python's automatic garbage collection while it reads and scores (collecting once per
+    chunk); the collector is on again afterwards, whether the run succeeds or stops on bad input."""
+    import gc
+
+    assert gc.isenabled()
+    source = EXAMPLES / "portfolio.csv"
+    assert assess(runner, str(source), "--out", "ok.csv", "--chunk-size", "7", "--jobs", "2").exit_code == 0
+    assert gc.isenabled()
+    Path("broken.csv").write_bytes(b"name,vcpu\nok,1\n" + "\u00e9,1\n".encode("latin-1"))
+    failed = assess(runner, "broken.csv", "--out", "bad.csv", "--encoding", "utf-8", "--chunk-size", "1")
+    assert failed.exit_code == 2, failed.output
+    assert gc.isenabled()
+    assert not Path("bad.csv").exists()
+
+
 def test_option_errors(runner: CliRunner, isolated: Path) -> None:
     source = str(EXAMPLES / "portfolio.csv")
     # The library names the value and the CLI names the flag that fixes it.
