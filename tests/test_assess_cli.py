@@ -383,6 +383,34 @@ def test_garbage_collector_is_restored_after_a_run(runner: CliRunner, isolated: 
     assert not Path("bad.csv").exists()
 
 
+def test_summary_table_widens_for_huge_costs(runner: CliRunner, isolated: Path) -> None:
+    """Costs in the billions (a portfolio of 2-billion-request, 10-hour jobs) used to run into the next
+    column ("22,422181,944,121,268.69"); columns now widen so every cell keeps two spaces before it."""
+    from advisor.portfolio.summary import format_summary
+
+    assert assess(runner, str(EXAMPLES / "portfolio.csv"), "--out", "out.csv", "--summary", "s.json").exit_code == 0
+    summary = json.loads(Path("s.json").read_text())
+    normal = format_summary(summary)
+    for entry in summary["by_runtime"].values():
+        entry["count"] *= 100_000
+        entry["monthly_cost_usd"] *= 1e9
+    summary["total_monthly_cost_usd"] *= 1e9
+    for entry in summary["consolidation"]:
+        entry["monthly_cost_usd"] *= 1e9
+        entry["cost_change_usd"] *= 1e9
+    huge = format_summary(summary).splitlines()
+    start = next(i for i, line in enumerate(huge) if line.startswith("runtime"))
+    table = huge[start:start + len(summary["by_runtime"]) + 2]
+    assert [len(line.split()) for line in table] == [4] + [3] * (len(table) - 1)  # "monthly USD" is two words
+    assert len({len(line) for line in table}) == 1  # right-aligned to one edge
+    assert all("  " in line.rstrip() for line in table[1:])
+    sets = huge[next(i for i, line in enumerate(huge) if line.startswith("standardise on")):][:1 + len(
+        summary["consolidation"])]
+    assert len({len(line) for line in sets}) == 1
+    assert all(line.split("  ")[-1].strip().isdigit() for line in sets[1:])  # unserved count stands alone
+    assert "Needs review: 1 workloads" not in normal and normal.count("\n") == len(format_summary(summary).splitlines())
+
+
 def test_option_errors(runner: CliRunner, isolated: Path) -> None:
     source = str(EXAMPLES / "portfolio.csv")
     # The library names the value and the CLI names the flag that fixes it.

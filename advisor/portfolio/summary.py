@@ -106,18 +106,20 @@ class SummaryBuilder:
 def format_summary(summary: dict[str, Any]) -> str:
     """The portfolio summary as a short plain-text table."""
     lines = [f"Portfolio: {summary['rows']:,} rows, {summary['valid']:,} assessed, {summary['invalid']:,} invalid",
-             "", f"{'runtime':<14}{'workloads':>10}{'monthly USD':>16}"]
-    for runtime, entry in summary["by_runtime"].items():
-        lines.append(f"{runtime:<14}{entry['count']:>10,}{entry['monthly_cost_usd']:>16,.2f}")
-    lines.append(f"{'total':<14}{summary['valid'] - summary['by_runtime']['none']['count']:>10,}"
-                 f"{summary['total_monthly_cost_usd']:>16,.2f}")
+             ""]
+    runtimes = [[runtime, f"{entry['count']:,}", f"{entry['monthly_cost_usd']:,.2f}"]
+                for runtime, entry in summary["by_runtime"].items()]
+    runtimes.append(["total", f"{summary['valid'] - summary['by_runtime']['none']['count']:,}",
+                     f"{summary['total_monthly_cost_usd']:,.2f}"])
+    lines += _aligned([("runtime", 14), ("workloads", 10), ("monthly USD", 16)], runtimes)
     regions = ", ".join(f"{region} ({count:,})" for region, count in (summary.get("regions") or {}).items())
     lines.append(f"Priced {summary.get('pricing', 'on-demand')}" + (f" in {regions}" if regions else ""))
-    lines += ["", f"{'standardise on':<40}{'fit loss':>9}{'monthly USD':>15}{'change USD':>13}{'unserved':>10}"]
-    for entry in summary["consolidation"]:
-        label = f"{entry['k']}: {' + '.join(entry['runtimes'])}"
-        lines.append(f"{label:<40}{entry['fit_loss']:>9.3f}{entry['monthly_cost_usd']:>15,.2f}"
-                     f"{entry['cost_change_usd']:>+13,.2f}{entry['unserved_count']:>10,}")
+    sets = [[f"{entry['k']}: {' + '.join(entry['runtimes'])}", f"{entry['fit_loss']:.3f}",
+             f"{entry['monthly_cost_usd']:,.2f}", f"{entry['cost_change_usd']:+,.2f}", f"{entry['unserved_count']:,}"]
+            for entry in summary["consolidation"]]
+    lines.append("")
+    lines += _aligned([("standardise on", 40), ("fit loss", 9), ("monthly USD", 15), ("change USD", 13),
+                       ("unserved", 10)], sets)
     waves = summary["waves"]
     lines += ["", f"Migration waves: {waves['k']} ({waves['criterion']})"]
     for wave in waves["waves"]:
@@ -126,6 +128,20 @@ def format_summary(summary: dict[str, Any]) -> str:
         lines.append(f"  {wave['wave']}. {wave['size']:,} {noun}, mostly {wave['dominant_runtime']}, "
                      f"mean confidence {wave['mean_confidence']:.2f}: {traits}")
     if summary["needs_review_total"]:
-        lines += ["", f"Needs review: {summary['needs_review_total']:,} workloads (invalid, low confidence, no "
+        total = summary["needs_review_total"]
+        lines += ["", f"Needs review: {total:,} workload{'' if total == 1 else 's'} (invalid, low confidence, no "
                       "feasible runtime or duplicate name); listed in the summary file"]
     return "\n".join(lines) + "\n"
+
+
+def _aligned(columns: list[tuple[str, int]], rows: list[list[str]]) -> list[str]:
+    """Header and rows: the first column left-aligned, the others right-aligned, each at least its given
+    width and wide enough that its widest cell keeps two spaces before it (costs can run to billions)."""
+    widths = [max(width, *(len(row[index]) + (2 if index else 0) for row in rows), len(title))
+              for index, (title, width) in enumerate(columns)]
+
+    def line(cells: list[str]) -> str:
+        return cells[0].ljust(widths[0]) + "".join(cell.rjust(width) for cell, width in zip(cells[1:], widths[1:],
+                                                                                           strict=True))
+
+    return [line([title for title, _ in columns]), *(line(row) for row in rows)]
