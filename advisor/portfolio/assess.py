@@ -198,10 +198,7 @@ def assess_portfolio(options: AssessOptions, progress: Callable[[int, int | None
         _warm_up()
         jobs = options.jobs or default_jobs()
         if jobs > 1 and len(first) == options.chunk_size:
-            from advisor.portfolio.waves import import_in_background
-
             pool = _start_pool(jobs, context)
-            import_in_background()  # while the workers score, not at the end
         writer = ResultWriter(options.out, fmt, plan)
         builder = SummaryBuilder(settings)
         seen: dict[str, int] = {}

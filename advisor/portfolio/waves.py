@@ -81,36 +81,12 @@ def _ease(features: np.ndarray) -> np.ndarray:
 def plan_waves(features: np.ndarray, recommendation: np.ndarray, confidence: np.ndarray, names: list[str],
                k: int | None = None) -> dict[str, Any]:
     """Cluster the valid workloads into waves (summary JSON `waves`)."""
-    if len(features) == 0:
-        return {"k": 0, "criterion": "no valid workloads to plan", "waves": []}
-    from threadpoolctl import threadpool_limits
-
-    # One thread: k-means on a few thousand points is quick, and OpenMP threads on a busy machine
-    # (or beside the worker processes) make it many times slower, not faster.
-    with threadpool_limits(limits=1):
-        return _plan(features, recommendation, confidence, names, k)
-
-
-def import_in_background() -> None:
-    """Start importing the clustering modules `plan_waves` needs (scikit-learn and SciPy take 1-2 s) on a
-    daemon thread, for a caller whose CPU time meanwhile goes to other processes (assess's workers), so
-    the import is not left to the end of a run. A failed import is left for `plan_waves` to raise."""
-    import threading
-
-    def load() -> None:
-        try:
-            import sklearn.cluster
-            import sklearn.metrics  # noqa: F401
-        except Exception:  # plan_waves imports them again and reports the error
-            pass
-
-    threading.Thread(target=load, name="advisor-import-sklearn", daemon=True).start()
-
-
-def _plan(features: np.ndarray, recommendation: np.ndarray, confidence: np.ndarray, names: list[str],
-          k: int | None) -> dict[str, Any]:
     import numpy as np
 
+    from advisor.portfolio.clustering import nearest
+
+    if len(features) == 0:
+        return {"k": 0, "criterion": "no valid workloads to plan", "waves": []}
     order_text = ("waves ordered easiest first by mean of confidence, share containerised and share of "
                   "runtimes not blocked")
     n = len(features)
@@ -130,7 +106,7 @@ def _plan(features: np.ndarray, recommendation: np.ndarray, confidence: np.ndarr
     else:
         chosen, criterion = _auto_k(scaled_fit, distinct, rng, n)
     labels_fit, centres = _cluster(scaled_fit, chosen)
-    labels = labels_fit if n <= FIT_SAMPLE else _assign((features - mean) / scale, centres)
+    labels = labels_fit if n <= FIT_SAMPLE else nearest((features - mean) / scale, centres)
     ease = _ease(features)
     waves = []
     for label in range(chosen):
@@ -158,18 +134,20 @@ def _plan(features: np.ndarray, recommendation: np.ndarray, confidence: np.ndarr
 
 def _auto_k(scaled: np.ndarray, distinct: int, rng: Any, workloads: int) -> tuple[int, str]:
     import numpy as np
-    from sklearn.metrics import silhouette_score
+
+    from advisor.portfolio.clustering import pairwise_distances, silhouette_from_distances
 
     sample = scaled if len(scaled) <= SELECTION_SAMPLE else scaled[
         np.sort(rng.choice(len(scaled), SELECTION_SAMPLE, replace=False))]
     best_k, best_score = 2, -2.0
     # Rule of thumb k <= sqrt(n / 2): a 40-workload portfolio gets at most 4 waves, 128 or more up to 8.
     upper = min(MAX_AUTO_WAVES, distinct - 1, len(sample) - 1, max(2, math.isqrt(workloads // 2)))
+    distances = pairwise_distances(sample)  # one matrix for every k
     for k in range(2, upper + 1):
         sample_labels, _ = _cluster(sample, k)
         if len(np.unique(sample_labels)) < 2:
             continue
-        score = float(silhouette_score(sample, sample_labels))
+        score = silhouette_from_distances(distances, sample_labels)
         if score > best_score + 1e-9:
             best_k, best_score = k, score
     on = f"a {len(sample):,}-workload sample" if len(sample) < workloads else "all workloads"
@@ -178,24 +156,9 @@ def _auto_k(scaled: np.ndarray, distinct: int, rng: Any, workloads: int) -> tupl
 
 
 def _cluster(scaled: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    import numpy as np
-    from sklearn.cluster import KMeans
+    from advisor.portfolio.clustering import kmeans
 
-    if k <= 1:
-        return np.zeros(len(scaled), dtype=int), scaled.mean(axis=0, keepdims=True)
-    model = KMeans(n_clusters=k, n_init=3, random_state=_seed()).fit(scaled)
-    return model.labels_, model.cluster_centers_
-
-
-def _assign(scaled: np.ndarray, centres: np.ndarray, chunk: int = 100_000) -> np.ndarray:
-    import numpy as np
-
-    labels = np.empty(len(scaled), dtype=int)
-    for start in range(0, len(scaled), chunk):
-        block = scaled[start:start + chunk]
-        distances = ((block[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
-        labels[start:start + chunk] = distances.argmin(axis=1)
-    return labels
+    return kmeans(scaled, k, _seed())
 
 
 def _traits(members: np.ndarray, overall: np.ndarray, counts: np.ndarray, dominant: int) -> list[str]:
