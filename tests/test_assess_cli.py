@@ -383,6 +383,36 @@ def test_garbage_collector_is_restored_after_a_run(runner: CliRunner, isolated: 
     assert not Path("bad.csv").exists()
 
 
+def test_workers_score_with_one_blas_thread(runner: CliRunner, isolated: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each worker (and the parent while it runs) limits BLAS to one thread: threaded products on small
+    chunks cost more CPU than they save and compete with the other workers. The parent's own limit is
+    restored afterwards."""
+    import os
+
+    from threadpoolctl import threadpool_info
+
+    import advisor.portfolio.assess as pipeline
+
+    def blas_threads() -> list[int]:
+        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+    before = blas_threads()
+    real = pipeline.assess_chunk
+
+    def recording(context, task):  # type: ignore[no-untyped-def]
+        Path(f"threads-{os.getpid()}-{task.first_row}").write_text(repr(blas_threads()))
+        return real(context, task)
+
+    monkeypatch.setattr(pipeline, "assess_chunk", recording)  # the forked workers inherit the patch
+    result = assess(runner, str(EXAMPLES / "portfolio.csv"), "--out", "out.csv", "--chunk-size", "7", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    seen = {path.name: path.read_text() for path in Path().glob("threads-*")}
+    assert len(seen) == 7 and {int(name.split("-")[1]) for name in seen} - {os.getpid()}  # workers did the chunks
+    assert all(text in ("[1]", "[1, 1]") for text in seen.values()), seen
+    assert blas_threads() == before
+
+
 def test_summary_table_widens_for_huge_costs(runner: CliRunner, isolated: Path) -> None:
     """Costs in the billions (a portfolio of 2-billion-request, 10-hour jobs) used to run into the next
     column ("22,422181,944,121,268.69"); columns now widen so every cell keeps two spaces before it."""
