@@ -74,3 +74,40 @@ def test_property_generator_writes_what_it_means(tmp_path: Path) -> None:
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     assert list(csv.reader(io.StringIO(buffer.getvalue(), newline=""))) == rows
+
+
+# ---- number cells: formatted once per distinct rounded value, exactly as `%` formatting writes them
+
+HALF_WAY = [0.0005, 0.0015, 1.0005, 2.675, 0.125, 0.375, 1.005, 2.5e-3, -0.0005, -0.0004, -0.0, 0.0, 1e15 + 0.5,
+            2.0 ** 52, 4503599627370.4966, 123456789.125, -2.675, 0.0049999999999999999, 0.9995, 99.995]
+
+
+@given(st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                          st.floats(-1e6, 1e6), st.integers(-10**6, 10**6).map(lambda k: k / 1000 + 0.0005),
+                          st.integers(-10**6, 10**6).map(lambda k: k / 100 + 0.005),
+                          st.sampled_from(HALF_WAY)), max_size=60),
+       st.sampled_from([2, 3]), st.data())
+@settings(max_examples=300, deadline=None)
+def test_number_strings_match_percent_formatting(values: list[float], decimals: int, data: st.DataObject) -> None:
+    import math
+
+    import numpy as np
+
+    from advisor.portfolio.chunks import number_strings
+
+    blank = np.array(data.draw(st.lists(st.booleans(), min_size=len(values), max_size=len(values))), dtype=bool)
+    expected = ["" if blank[i] or not math.isfinite(v) else f"%.{decimals}f" % v for i, v in enumerate(values)]
+    assert number_strings(np.array(values, dtype=np.float64), decimals, blank) == expected
+
+
+def test_number_strings_on_every_half_way_value() -> None:
+    import numpy as np
+
+    from advisor.portfolio.chunks import number_strings
+
+    for decimals in (2, 3):
+        step = 10.0 ** -decimals
+        values = np.concatenate([np.arange(-20_000, 20_000) * step + step / 2, np.array(HALF_WAY)])
+        values = np.concatenate([values, np.nextafter(values, np.inf), np.nextafter(values, -np.inf)])
+        assert number_strings(values, decimals, np.zeros(len(values), dtype=bool)) == [
+            f"%.{decimals}f" % v for v in values.tolist()]
