@@ -12,6 +12,10 @@ For each size it writes a synthetic portfolio CSV (varied workloads, human units
 
     python benchmarks/bench_assess.py                      # 10k, 100k and 1M rows
     python benchmarks/bench_assess.py --sizes 10000,100000 --jobs 2
+    python benchmarks/bench_assess.py --sizes 200000 --repeat 5   # medians of 5 interleaved runs each
+
+On a shared or virtual machine either side can move by a quarter between runs; `--repeat N` runs assess
+and the baseline alternately N times on the same file and reports the medians (and every run's ratio).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -162,7 +167,10 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated row counts")
     parser.add_argument("--jobs", type=int, default=0, help="passed to advisor assess --jobs (0: automatic)")
     parser.add_argument("--chunk-size", type=int, default=25_000)
+    parser.add_argument("--repeat", type=int, default=1, help="run both sides N times, alternately; report medians")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     print(f"machine: {machine()}")
     print(f"{'rows':>10} {'assess s':>9} {'cpu s':>6} {'rows/s':>9} {'peak MB':>8} {'all procs MB':>12} "
@@ -174,16 +182,23 @@ def main() -> int:
             command = [sys.executable, "-m", "advisor", "assess", str(source), "--out", str(results), "--force",
                        "--summary", str(Path(folder, f"summary-{rows}.json")), "--jobs", str(args.jobs),
                        "--chunk-size", str(args.chunk_size)]
-            seconds, peak, tree_peak, cpu = run_child(command)
-            with results.open(newline="") as handle:
-                out_columns = len(handle.readline().split(","))
             baseline_out = Path(folder, f"baseline-{rows}.csv")
-            base_seconds, base_peak, _, _ = run_child([sys.executable, "-c", BASELINE, str(source), str(baseline_out),
-                                                    str(out_columns)])
+            assess_runs, baseline_runs = [], []
+            for _ in range(args.repeat):
+                assess_runs.append(run_child(command))
+                with results.open(newline="") as handle:
+                    out_columns = len(handle.readline().split(","))
+                baseline_runs.append(run_child([sys.executable, "-c", BASELINE, str(source), str(baseline_out),
+                                                str(out_columns)]))
+            seconds, peak, tree_peak, cpu = (statistics.median(run[i] for run in assess_runs) for i in range(4))
+            base_seconds, base_peak = (statistics.median(run[i] for run in baseline_runs) for i in range(2))
             print(f"{rows:>10,} {seconds:>9.1f} {cpu:>6.1f} {rows / seconds:>9,.0f} {peak:>8,.0f} {tree_peak:>12,.0f} "
                   f"{base_seconds:>10.1f} {base_peak:>8,.0f} {seconds / base_seconds:>6.2f} "
                   f"{source.stat().st_size / 1e6:>7.1f} {results.stat().st_size / 1e6:>7.1f} "
                   f"{os.getloadavg()[0]:>5.1f}", flush=True)
+            if args.repeat > 1:
+                ratios = ", ".join(f"{a[0] / b[0]:.2f}" for a, b in zip(assess_runs, baseline_runs, strict=True))
+                print(f"{'':>10} medians of {args.repeat} runs; ratio of each run: {ratios}", flush=True)
             for path in (source, results, baseline_out):
                 path.unlink()
     print("cpu s: user + system seconds of assess and its worker processes (wait4); "
