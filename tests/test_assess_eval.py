@@ -12,10 +12,9 @@ import yaml
 
 from advisor import RUNTIMES
 from advisor.api import assess_portfolio, recommend
-from advisor.outputs.profiles import csv_cell
 from advisor.portfolio.assess import AssessOptions
 from advisor.portfolio.consolidation import ConsolidationSettings
-from advisor.profile.fields import build_profile
+from advisor.profile.fields import build_profile, cell_text
 
 
 def test_score_cases_passes_through_assess(shared_dir: Path, tmp_path: Path) -> None:
@@ -39,7 +38,7 @@ def test_assess_agrees_with_recommend_on_every_case(shared_dir: Path, tmp_path: 
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         for case in cases:
-            writer.writerow({k: csv_cell(case["profile"].get(k)) for k in columns})
+            writer.writerow({k: cell_text(case["profile"].get(k)) for k in columns})
     # Each row pays its own NAT gateways, as recommend prices a workload alone; with the portfolio's shared
     # VPC (the default) first places still agree, runners-up may not (a cheaper container network).
     out, shared = tmp_path / "results.csv", tmp_path / "shared.csv"

@@ -16,7 +16,7 @@ import yaml
 
 from advisor.learn.corpus import read_corpus
 from advisor.learn.distance import NEAR_COPY_DISTANCE, near_copies, profile_distances
-from advisor.outputs.profiles import csv_cell
+from advisor.profile.fields import cell_text
 from advisor.profile.frame import records_to_frame
 
 REPO = Path(__file__).resolve().parents[1]
@@ -24,7 +24,7 @@ EVAL_CASES = REPO.parent / "shared" / "eval" / "public_cases.yaml"
 
 
 def _frame(profiles: list[dict]) -> pd.DataFrame:
-    raw = pd.DataFrame([{key: csv_cell(value) for key, value in profile.items()} for profile in profiles]).fillna("")
+    raw = pd.DataFrame([{key: cell_text(value) for key, value in profile.items()} for profile in profiles]).fillna("")
     frame, problems = records_to_frame(raw)
     assert not problems, problems
     return frame

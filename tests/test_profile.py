@@ -109,3 +109,18 @@ def test_read_profile_is_safe_yaml(tmp_path) -> None:
     listing.write_text("- a\n- b\n")
     with pytest.raises(Exception, match="mapping"):
         read_profile_data(str(listing))
+
+
+def test_one_cell_writer_for_profile_csv_and_spreadsheet_cells() -> None:
+    """Profiles written as CSV and XLSX/Parquet cells read as text use the same `cell_text` (they used to
+    differ: 2.0 became "2" from a spreadsheet and "2.0" in a profile CSV), and every cell parses back."""
+    from advisor.portfolio.sources import _typed_cell
+    from advisor.profile.fields import FIELD_BY_NAME, cell_text, parse_field
+
+    assert [cell_text(v) for v in (None, True, False, 2.0, 0.5, 3, ["http", "grpc"], ("SYS_PTRACE",), [True])] == [
+        "", "true", "false", "2", "0.5", "3", "http;grpc", "SYS_PTRACE", "true"]
+    assert _typed_cell(2.0) == cell_text(2.0) == "2" and _typed_cell(["a", 1.0]) == "a;1"
+    for name, value in (("vcpu", 2.0), ("vcpu", 0.25), ("containerized", False), ("protocols", ("http", "grpc")),
+                        ("gpu", 1), ("instance_types", ("inf1.xlarge", "g5.2xlarge"))):
+        spec = FIELD_BY_NAME[name]
+        assert parse_field(spec, cell_text(value)) == parse_field(spec, value)

@@ -64,25 +64,14 @@ def provenance_record(profile: ImportedProfile) -> dict[str, Any]:
 
 def profiles_csv(profiles: list[ImportedProfile]) -> str:
     """A portfolio CSV (`advisor assess` reads it): a column per profile field, blank where unknown."""
-    from advisor.profile.fields import FIELD_NAMES
+    from advisor.profile.fields import FIELD_NAMES, cell_text
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(FIELD_NAMES)
     for profile in profiles:
-        writer.writerow([csv_cell(profile.data.get(name)) for name in FIELD_NAMES])
+        writer.writerow([cell_text(profile.data.get(name)) for name in FIELD_NAMES])
     return buffer.getvalue()
-
-
-def csv_cell(value: Any) -> str:
-    """A profile value as a CSV cell: true/false, lists joined by `;`, blank for none."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return ";".join(str(v) for v in value)
-    return str(value)
 
 
 def provenance_csv(profiles: list[ImportedProfile]) -> str:

@@ -7,11 +7,11 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from advisor import RUNTIMES
 from advisor.errors import UsageError
-from advisor.profile.fields import FIELD_BY_NAME, FIELD_NAMES, suggest_field
+from advisor.profile.fields import FIELD_BY_NAME, FIELD_NAMES, cell_text, suggest_field
 
 if TYPE_CHECKING:
 
@@ -55,16 +55,6 @@ class ColumnMapping:
     source: str
 
 
-def _cell_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return ";".join(_cell_text(v) for v in value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return "" if value is None else str(value)
-
-
 def load_mapping(path: str) -> ColumnMapping:
     """Read and validate a mapping file (YAML, safe loading only); every problem names the file and key."""
     from advisor.files import read_yaml_file
@@ -82,7 +72,7 @@ def load_mapping(path: str) -> ColumnMapping:
     columns: dict[str, str | None] = {}
     targets: dict[str, str] = {}
     for column, target in columns_raw.items():
-        column_name = _cell_text(column).strip()
+        column_name = cell_text(column).strip()
         if target is None:
             columns[column_name] = None
             continue
@@ -106,7 +96,7 @@ def load_mapping(path: str) -> ColumnMapping:
             raise UsageError(f"{path}: values.{name}: not a profile field or a mapped column{suggest_field(name)}")
         if not isinstance(table, dict):
             raise UsageError(f"{path}: values.{name} must map export values to profile values")
-        values.setdefault(field_name, {}).update({value_key(_cell_text(k)): _cell_text(v) for k, v in table.items()})
+        values.setdefault(field_name, {}).update({value_key(cell_text(k)): cell_text(v) for k, v in table.items()})
     return ColumnMapping(columns, values, path)
 
 

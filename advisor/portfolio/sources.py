@@ -12,14 +12,10 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from advisor.errors import InputEncodingError, UsageError
-
-if TYPE_CHECKING:
-
-    pass
-from advisor.portfolio.mapping import _cell_text
+from advisor.profile.fields import cell_text
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
 _SNIFF_DELIMITERS = ",;\t|"
@@ -174,7 +170,7 @@ def _typed_cell(value: Any) -> str:
         return ""
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
-    return _cell_text(value)
+    return cell_text(value)
 
 
 def _open_with(opener: Callable[[], Any], path: str, label: str, kind: str) -> Any:

@@ -148,6 +148,21 @@ FIELD_NAMES: tuple[str, ...] = tuple(FIELD_BY_NAME)
 PRIORITY_FIELDS: tuple[str, ...] = tuple(n for n in FIELD_NAMES if n.startswith("priority_"))
 
 
+def cell_text(value: Any) -> str:
+    """A value as the text of one CSV cell, the form `parse_field` reads back: true/false for yes/no, list
+    items joined by `;`, a whole float without its `.0` (2.0 from a spreadsheet is "2"), blank for None.
+    Used for profiles written as CSV and for XLSX and Parquet cells read as text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ";".join(cell_text(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def is_missing(raw: object) -> bool:
     """True for values that mean "not given": None, NaN, an empty or blank string."""
     if raw is None:
