@@ -162,6 +162,23 @@ def test_instance_types_parse_alike_from_yaml_lists_and_csv_cells() -> None:
         build_profile({"name": "a", "instance_types": "a large GPU box"})
 
 
+def test_named_types_imply_a_specific_type_even_beside_an_explicit_false() -> None:
+    """recommend (build_profile) and assess (records_to_frame) used to differ here: a profile naming
+    inf1.xlarge with `specific_instance_type: false` kept false for one and became true for the other."""
+    import pandas as pd
+
+    profile = build_profile({"name": "a", "vcpu": 2, "memory_mb": 4096, "instance_types": "inf1.xlarge",
+                             "specific_instance_type": False})
+    assert profile.specific_instance_type and "specific_instance_type" not in profile.assumed_defaults
+    assert not _runtime(profile, "ecs_fargate").feasible and not _runtime(profile, "lambda").feasible
+    frame, problems = records_to_frame(pd.DataFrame({"name": ["a"], "vcpu": ["2"], "memory_mb": ["4096"],
+                                                     "instance_types": ["inf1.xlarge"],
+                                                     "specific_instance_type": ["false"]}))
+    assert not problems and bool(frame.loc[0, "specific_instance_type"]) is True
+    explicit_false = build_profile({"name": "b", "specific_instance_type": False})
+    assert not explicit_false.specific_instance_type
+
+
 def test_the_named_catalogue_is_sourced_and_separate_from_the_packing_catalogue() -> None:
     kb = knowledge()
     packing = {e["type"] for e in kb.value("price.ec2.instances")}

@@ -426,10 +426,12 @@ def build_profile(data: Mapping[str, Any], source: str = "profile") -> WorkloadP
             problems.append(FieldProblem(spec.name, raw, str(exc)))
     if problems:
         raise ProfileError(problems, source)
-    if values["instance_types"] and "specific_instance_type" in assumed:
-        # Naming the instance types is the strongest form of needing a particular one.
+    if values["instance_types"]:
+        # Naming the instance types is the strongest form of needing a particular one, even beside an explicit
+        # `specific_instance_type: false` (profile.frame does the same for a portfolio's rows).
         values["specific_instance_type"] = True
-        assumed.remove("specific_instance_type")
+        if "specific_instance_type" in assumed:
+            assumed.remove("specific_instance_type")
     return WorkloadProfile(**values, assumed_defaults=tuple(assumed))
 
 
