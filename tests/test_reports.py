@@ -160,6 +160,32 @@ def test_html_report_shows_the_cost_breakdown_blockers_and_assumed_inputs(tmp_pa
     assert "Best-practice checklist for ECS on Fargate" in text
 
 
+def test_blocker_see_also_citations_reach_the_reports_and_the_table(tmp_path: Path) -> None:
+    """A blocker that names alternatives (Lambda's 15-minute limit: durable functions, Step Functions)
+    carries their citations; the HTML report, the Markdown record and the terminal table show them, not
+    only the JSON (they used to be JSON only)."""
+    from typer.testing import CliRunner
+
+    profile = load_profile(str(EXAMPLES / "nightly-etl.yaml"))
+    rec = recommend(profile)
+    duration = next(b for b in rec.result("lambda").blockers if b.constraint == "max_duration_s")
+    assert len(duration.see_also) >= 2 and all("https://docs.aws.amazon.com/" in c for c in duration.see_also)
+    write_report(rec, profile, tmp_path / "etl.html")
+    page = parse((tmp_path / "etl.html").read_text(encoding="utf-8"))
+    text = " ".join(" ".join(page.text).split())
+    for citation in duration.see_also:
+        assert " ".join(citation.split()) in text
+    write_report(rec, profile, tmp_path / "etl.md")
+    markdown = (tmp_path / "etl.md").read_text(encoding="utf-8")
+    row = next(line for line in markdown.splitlines() if "`max_duration_s`" in line and "AWS Lambda" in line)
+    assert "see also:" in row and "durable-basic-concepts.html" in row and "concepts-standard-vs-express.html" in row
+    shown = CliRunner().invoke(app, ["recommend", str(EXAMPLES / "nightly-etl.yaml"), "--format", "table"],
+                               env={"COLUMNS": "400"})
+    assert shown.exit_code == 0, shown.output
+    assert shown.output.count("see also: ") >= len(duration.see_also)
+    assert "durable-basic-concepts.html" in shown.output
+
+
 def test_charts_use_the_colour_blind_safe_palette_and_name_their_units(tmp_path: Path, thumbnailer) -> None:
     profile, rec = thumbnailer
     out = tmp_path / "d.md"

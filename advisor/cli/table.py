@@ -34,6 +34,8 @@ def to_table(rec: Recommendation, width: int = 110, color: bool = False) -> str:
                       + (f"  ({escape(result.sizing)})" if result.sizing else ""))
         for blocker in result.blockers:
             console.print(f"  [red]✗ {escape(blocker.message)}[/red]")
+            for citation in blocker.see_also:
+                console.print(f"    [dim]see also: {escape(citation)}[/dim]")
         for caution in result.cautions:
             console.print(f"  [yellow]! {escape(caution)}[/yellow]")
         for reason in result.reasons:

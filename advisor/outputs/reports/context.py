@@ -46,7 +46,7 @@ class RuntimeView:
     result: RuntimeResult
     label: str
     place: int
-    blockers: tuple[dict[str, str], ...]  # each in words: constraint, limit, value, message, source
+    blockers: tuple[dict[str, Any], ...]  # in words: constraint, limit, value, message, source; see_also (citations)
     good: tuple[str, ...]
     bad: tuple[str, ...]
     notes: tuple[str, ...]
@@ -174,7 +174,7 @@ def _runtime_view(result: RuntimeResult, place: int) -> RuntimeView:
         sign = classify_reason(result.runtime, reason)
         (good if sign > 0 else bad if sign < 0 else notes).append(reason)
     blockers = tuple({"constraint": b.constraint, "limit": _limit_text(b), "value": _value_text(b),
-                      "message": b.message, "source": b.source} for b in result.blockers)
+                      "message": b.message, "source": b.source, "see_also": b.see_also} for b in result.blockers)
     return RuntimeView(result, RUNTIME_LABELS[result.runtime], place, blockers, tuple(good), tuple(bad), tuple(notes))
 
 
