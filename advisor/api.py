@@ -21,7 +21,7 @@ ADHOC_NAME = "workload"
 # "module:function"; the function takes (profile, scored, recommendation) and returns a mapping of
 # new top-level fields. Imported only when `recommend` runs.
 EXTRA_PROVIDERS: tuple[str, ...] = ("advisor.engine.whatif:provider", "advisor.learn:provider",
-                                     "advisor.engine.managed:provider")
+                                     "advisor.engine.managed:provider", "advisor.engine.consistency:provider")
 
 
 def load_profile(path: str | None, assignments: Sequence[str] = (), stdin_text: str | None = None,

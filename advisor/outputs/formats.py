@@ -49,9 +49,12 @@ def extra_sections(rec: Recommendation) -> list[tuple[str, list[str]]]:
 
     Shapes: what_would_change = [{"message": str, ...}], similar = [{"name", "accepted", "rationale",
     "source"}], model = {"used", "blend_weight", "cv_accuracy_rules", "cv_accuracy_blend"},
-    managed_alternative = {"service", "rationale", "source"} or None.
+    managed_alternative = {"service", "rationale", "source"} or None, input_warnings = [str].
     """
     sections: list[tuple[str, list[str]]] = []
+    disagreeing = rec.extra.get("input_warnings")
+    if disagreeing:
+        sections.append(("Inputs that disagree", [str(message) for message in disagreeing]))
     managed = rec.extra.get("managed_alternative")
     if isinstance(managed, dict):
         sections.append(("Managed alternative", [

@@ -160,6 +160,7 @@ def assess_chunk(context: ChunkContext, task: ChunkTask) -> ChunkResult:
     import numpy as np
     import pandas as pd
 
+    from advisor.engine.consistency import disagreements
     from advisor.engine.feasibility import blocker_names
     from advisor.engine.scoring import score_frame
     from advisor.portfolio.consolidation import chunk_partial, platform_parts
@@ -218,6 +219,9 @@ def assess_chunk(context: ChunkContext, task: ChunkTask) -> ChunkResult:
         position = int(hit)
         note = "no runtime is feasible: read blockers_* for the limits it breaks"
         warnings[position] = f"{warnings[position]}; {note}" if warnings[position] else note
+    for position, messages in disagreements(frame).items():
+        if valid[position]:
+            warnings[position] = "; ".join([warnings[position], *messages] if warnings[position] else messages)
 
     runtime_names = np.array([*RUNTIMES, ""], dtype=object)
     columns: dict[str, Any] = {
@@ -292,9 +296,12 @@ def _check_regions(frame: pd.DataFrame, problems: dict[int, list[FieldProblem]],
 
 
 def warnings_mask(warnings: list[str]) -> np.ndarray:
+    """Rows whose warning needs a person: a repeated name, or inputs that disagree."""
     import numpy as np
 
-    return np.array([w.startswith("duplicate name") for w in warnings], dtype=bool)
+    from advisor.engine.consistency import PREFIX
+
+    return np.array([w.startswith("duplicate name") or PREFIX in w for w in warnings], dtype=bool)
 
 
 def _review_reason(position: int, valid: np.ndarray, errors: list[str], warnings: list[str],
@@ -303,14 +310,16 @@ def _review_reason(position: int, valid: np.ndarray, errors: list[str], warnings
         return f"invalid: {errors[position]}"
     if recommendation[position] < 0:
         return "no runtime is feasible"
-    if warnings[position].startswith("duplicate name"):
-        reason = warnings[position].split(";")[0]
-        if confidence[position] >= confidence_thresholds()[0]:
-            return reason
+    from advisor.engine.consistency import PREFIX
+
+    warning = warnings[position]
+    duplicate, disagree = warning.startswith("duplicate name"), PREFIX in warning
+    if (duplicate or disagree) and confidence[position] >= confidence_thresholds()[0]:
+        return warning if disagree else warning.split(";")[0]
     first = RUNTIMES[int(recommendation[position])]
     second = RUNTIMES[int(runner_up[position])] if runner_up[position] >= 0 else "nothing"
     text = f"low confidence {confidence[position]:.2f}: {first} only narrowly ahead of {second}"
-    return f"{warnings[position]}; {text}" if warnings[position].startswith("duplicate name") else text
+    return f"{warning}; {text}" if duplicate or disagree else text
 
 
 def _serialise(context: ChunkContext, rows: list[list[str]], columns: dict[str, Any], scored: Any,

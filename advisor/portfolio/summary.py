@@ -130,7 +130,7 @@ def format_summary(summary: dict[str, Any]) -> str:
     if summary["needs_review_total"]:
         total = summary["needs_review_total"]
         lines += ["", f"Needs review: {total:,} workload{'' if total == 1 else 's'} (invalid, low confidence, no "
-                      "feasible runtime or duplicate name); listed in the summary file"]
+                      "feasible runtime, duplicate name or inputs that disagree); listed in the summary file"]
     return "\n".join(lines) + "\n"
 
 

@@ -90,6 +90,7 @@ class SingleReport:
     what_would_change: tuple[dict[str, Any], ...]
     similar: tuple[dict[str, Any], ...] | None
     managed_alternative: dict[str, Any] | None
+    input_warnings: tuple[str, ...]  # given inputs that contradict each other (engine/consistency.py)
     inputs: tuple[InputRow, ...]
     assumed_defaults: tuple[str, ...]
     knowledge_as_of: tuple[tuple[str, str], ...]
@@ -398,6 +399,16 @@ def _managed_alternative(recommendation: Recommendation, profile: WorkloadProfil
     return managed_alternative(profile)
 
 
+def _input_warnings(recommendation: Recommendation, profile: WorkloadProfile) -> tuple[str, ...]:
+    """Given inputs that disagree: from the recommendation when it says, else checked on the profile."""
+    if "input_warnings" in recommendation.extra:
+        return tuple(str(message) for message in recommendation.extra["input_warnings"])
+    from advisor.engine.consistency import disagreements
+    from advisor.profile.frame import profiles_to_frame
+
+    return tuple(disagreements(profiles_to_frame([profile])).get(0, []))
+
+
 def single_report(recommendation: Recommendation, profile: WorkloadProfile, report_dir: Path,
                   starter_files: Sequence[Path] = (), id_prefix: str = "chart-") -> SingleReport:
     """Everything a single-workload report shows, charts included."""
@@ -432,6 +443,7 @@ def single_report(recommendation: Recommendation, profile: WorkloadProfile, repo
         what_would_change=tuple(dict(item) for item in changes),
         similar=tuple(dict(item) for item in similar) if similar else None,
         managed_alternative=_managed_alternative(recommendation, profile),
+        input_warnings=_input_warnings(recommendation, profile),
         inputs=_inputs(profile),
         assumed_defaults=tuple(recommendation.assumed_defaults),
         knowledge_as_of=tuple(sorted(recommendation.knowledge_as_of.items())),
