@@ -111,3 +111,16 @@ def test_number_strings_on_every_half_way_value() -> None:
         values = np.concatenate([values, np.nextafter(values, np.inf), np.nextafter(values, -np.inf)])
         assert number_strings(values, decimals, np.zeros(len(values), dtype=bool)) == [
             f"%.{decimals}f" % v for v in values.tolist()]
+
+
+@given(st.lists(st.lists(st.one_of(cell_text, hostile, st.sampled_from(["a,b", ",", "x, y, z", " ,", "", "1,5"])),
+                         min_size=1, max_size=6), max_size=20))
+@settings(max_examples=300, deadline=None)
+def test_csv_lines_match_csv_writer(rows: list[list[str]]) -> None:
+    """The fast paths of the CSV writer (plain rows joined, rows with only commas quoted cell by cell)
+    write exactly what csv.writer writes."""
+    from advisor.portfolio.chunks import _csv_lines
+
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    assert _csv_lines([list(row) for row in rows]) == buffer.getvalue()
