@@ -38,14 +38,19 @@ def disagreements(frame: pd.DataFrame) -> dict[int, list[str]]:
         longer_than_max = avg_s > max_s
         above_peak = in_flight > peak * tolerance + 1.0
     found: dict[int, list[str]] = {}
-    assumed = frame["assumed_defaults"]
-    for position in np.flatnonzero(longer_than_max | above_peak).tolist():
-        given = _given(assumed.iat[position])
-        if longer_than_max[position] and given("avg_duration_ms", "max_duration_s"):
-            found.setdefault(position, []).append(_longer_than_max(float(avg_s[position]), float(max_s[position])))
-        if above_peak[position] and given("requests_per_month", "avg_duration_ms", "peak_concurrency"):
-            found.setdefault(position, []).append(_above_peak(float(requests[position]), float(avg_s[position]),
-                                                              float(in_flight[position]), float(peak[position])))
+    flagged = np.flatnonzero(longer_than_max | above_peak)
+    if not len(flagged):
+        return found
+    missing_lists = frame["assumed_defaults"].to_numpy(dtype=object)[flagged].tolist()  # fields not given
+    for position, missing, longer, above, avg, longest, volume, flight, top in zip(
+            flagged.tolist(), missing_lists, longer_than_max[flagged].tolist(), above_peak[flagged].tolist(),
+            avg_s[flagged].tolist(), max_s[flagged].tolist(), requests[flagged].tolist(),
+            in_flight[flagged].tolist(), peak[flagged].tolist(), strict=True):
+        if longer and "avg_duration_ms" not in missing and "max_duration_s" not in missing:
+            found.setdefault(position, []).append(_longer_than_max(avg, longest))
+        if (above and "avg_duration_ms" not in missing and "requests_per_month" not in missing
+                and "peak_concurrency" not in missing):
+            found.setdefault(position, []).append(_above_peak(volume, avg, flight, top))
     return found
 
 
@@ -63,11 +68,6 @@ def _above_peak(requests: float, avg_s: float, in_flight: float, peak: float) ->
             f"{format_value('avg_duration_ms', avg_s * 1000.0)} on average keep about {in_flight:,.0f} in flight "
             f"at any moment, more than peak_concurrency ({peak:,.0f}); a peak cannot be below the average. "
             "Cost follows the volume: check requests_per_month, avg_duration_ms and peak_concurrency.")
-
-
-def _given(assumed: Any) -> Any:
-    names = set(assumed)
-    return lambda *fields: not names.intersection(fields)
 
 
 def provider(profile: Any, scored: Any, recommendation: Any) -> dict[str, Any]:
