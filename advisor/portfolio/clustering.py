@@ -12,10 +12,8 @@ tests/test_clustering.py checks both against scikit-learn.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import numpy as np
+import numpy as np
 
 MAX_ITER = 300
 RUNS = 10  # k-means runs from different seedings; the lowest inertia wins (scikit-learn's n_init before 1.4)
@@ -24,14 +22,12 @@ TOLERANCE = 1e-4  # centre shift (squared, summed) below this share of the mean 
 
 def kmeans(points: np.ndarray, k: int, seed: int, n_init: int = RUNS) -> tuple[np.ndarray, np.ndarray]:
     """Labels (n,) and centres (k, d) of the best of `n_init` k-means runs (lowest inertia)."""
-    import numpy as np
-
     x = np.asarray(points, dtype=np.float64)
     if k <= 1 or len(x) == 0:
         return np.zeros(len(x), dtype=np.int64), x.mean(axis=0, keepdims=True) if len(x) else np.zeros((1, x.shape[1]))
     k = min(k, len(x))
     rng = np.random.default_rng(seed)
-    squared_norms = np.einsum("ij,ij->i", x, x)
+    squared_norms = _row_norms(x)
     tolerance = TOLERANCE * float(x.var(axis=0).mean())
     best: tuple[float, np.ndarray, np.ndarray] | None = None
     for _ in range(n_init):
@@ -45,14 +41,11 @@ def kmeans(points: np.ndarray, k: int, seed: int, n_init: int = RUNS) -> tuple[n
 
 def nearest(points: np.ndarray, centres: np.ndarray, chunk: int = 100_000) -> np.ndarray:
     """Index of the nearest centre for every point (ties: the lower index)."""
-    import numpy as np
-
     labels = np.empty(len(points), dtype=np.int64)
     centres = np.asarray(centres, dtype=np.float64)
     for start in range(0, len(points), chunk):
         block = np.asarray(points[start:start + chunk], dtype=np.float64)
-        labels[start:start + chunk] = _squared_distances(block, np.einsum("ij,ij->i", block, block),
-                                                         centres).argmin(axis=1)
+        labels[start:start + chunk] = _squared_distances(block, _row_norms(block), centres).argmin(axis=1)
     return labels
 
 
@@ -65,23 +58,19 @@ def silhouette(points: np.ndarray, labels: np.ndarray) -> float:
 
 def silhouette_from_distances(distances: np.ndarray, labels: np.ndarray) -> float:
     """`silhouette` on a precomputed (n, n) distance matrix, for scoring several labellings of one sample."""
-    import numpy as np
-
     codes, labels = np.unique(labels, return_inverse=True)
     n, clusters = len(labels), len(codes)
     if not 2 <= clusters <= n - 1:
         raise ValueError(f"the silhouette needs 2 to {n - 1} clusters, got {clusters}")
-    members = np.zeros((n, clusters))
-    members[np.arange(n), labels] = 1.0
+    members = _one_hot(labels, clusters)
     sums = distances @ members  # (n, clusters): each point's summed distance to each cluster
     sizes = members.sum(axis=0)
     own_size = sizes[labels]
     with np.errstate(divide="ignore", invalid="ignore"):
         inside = sums[np.arange(n), labels] / (own_size - 1)
         means = sums / sizes
-    means[np.arange(n), labels] = np.inf
-    outside = means.min(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
+        means[np.arange(n), labels] = np.inf
+        outside = means.min(axis=1)
         scores = (outside - inside) / np.maximum(inside, outside)
     scores = np.nan_to_num(np.where(own_size > 1, scores, 0.0))
     return float(scores.mean())
@@ -89,10 +78,8 @@ def silhouette_from_distances(distances: np.ndarray, labels: np.ndarray) -> floa
 
 def pairwise_distances(points: np.ndarray) -> np.ndarray:
     """The (n, n) Euclidean distance matrix, float64, with an exact zero diagonal."""
-    import numpy as np
-
     x = np.asarray(points, dtype=np.float64)
-    distances = np.sqrt(_squared_distances(x, np.einsum("ij,ij->i", x, x), x))
+    distances = np.sqrt(_squared_distances(x, _row_norms(x), x))
     np.fill_diagonal(distances, 0.0)
     return distances
 
@@ -100,18 +87,26 @@ def pairwise_distances(points: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------------------- internals
 
 
-def _squared_distances(x: np.ndarray, squared_norms: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    import numpy as np
+def _row_norms(x: np.ndarray) -> np.ndarray:
+    """Each row's squared Euclidean norm."""
+    return np.einsum("ij,ij->i", x, x)
 
-    distances = squared_norms[:, None] - 2.0 * (x @ centres.T) + np.einsum("ij,ij->i", centres, centres)[None, :]
+
+def _one_hot(labels: np.ndarray, k: int) -> np.ndarray:
+    """(n, k) membership matrix: 1.0 where row i belongs to cluster labels[i]."""
+    members = np.zeros((len(labels), k))
+    members[np.arange(len(labels)), labels] = 1.0
+    return members
+
+
+def _squared_distances(x: np.ndarray, squared_norms: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    distances = squared_norms[:, None] - 2.0 * (x @ centres.T) + _row_norms(centres)[None, :]
     return np.maximum(distances, 0.0, out=distances)
 
 
 def _seed_centres(x: np.ndarray, squared_norms: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     """Greedy k-means++: each new centre is the best of 2 + ln(k) candidates drawn with probability
     proportional to their squared distance to the nearest centre chosen so far."""
-    import numpy as np
-
     n = len(x)
     trials = 2 + int(math.log(k))
     centres = np.empty((k, x.shape[1]))
@@ -134,8 +129,6 @@ def _seed_centres(x: np.ndarray, squared_norms: np.ndarray, k: int, rng: np.rand
 
 def _lloyd(x: np.ndarray, squared_norms: np.ndarray, centres: np.ndarray,
            tolerance: float) -> tuple[np.ndarray, np.ndarray, float]:
-    import numpy as np
-
     k = len(centres)
     labels = np.full(len(x), -1, dtype=np.int64)
     for _ in range(MAX_ITER):
@@ -144,8 +137,7 @@ def _lloyd(x: np.ndarray, squared_norms: np.ndarray, centres: np.ndarray,
         if np.array_equal(new_labels, labels):
             break  # strict convergence: the centres below are already the means of these labels
         labels = new_labels
-        members = np.zeros((len(x), k))
-        members[np.arange(len(x)), labels] = 1.0
+        members = _one_hot(labels, k)
         sizes = members.sum(axis=0)
         sums = members.T @ x
         empty = np.flatnonzero(sizes == 0).tolist()
@@ -166,8 +158,7 @@ def _lloyd(x: np.ndarray, squared_norms: np.ndarray, centres: np.ndarray,
         shift = float(((new_centres - centres) ** 2).sum())
         centres = new_centres
         if shift <= tolerance:
-            labels = _squared_distances(x, squared_norms, centres).argmin(axis=1)
-            break
+            break  # the labels are worked out for these centres below
     distances = _squared_distances(x, squared_norms, centres)
     labels = distances.argmin(axis=1)
     inertia = float(distances[np.arange(len(x)), labels].sum())
