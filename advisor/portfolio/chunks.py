@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from advisor import RUNTIMES
+from advisor.engine.consistency import PREFIX as DISAGREE
 from advisor.engine.explain import confidence_thresholds
 from advisor.errors import FieldProblem
 
@@ -215,13 +216,13 @@ def assess_chunk(context: ChunkContext, task: ChunkTask) -> ChunkResult:
     names = [row[name_index].strip() for row in rows]
 
     warnings = [task.warnings.get(i, "") for i in range(n)] if task.warnings else [""] * n
-    for hit in np.flatnonzero(valid & (first < 0)):
-        position = int(hit)
-        note = "no runtime is feasible: read blockers_* for the limits it breaks"
-        warnings[position] = f"{warnings[position]}; {note}" if warnings[position] else note
+    notes: dict[int, list[str]] = {int(hit): ["no runtime is feasible: read blockers_* for the limits it breaks"]
+                                   for hit in np.flatnonzero(valid & (first < 0))}
     for position, messages in disagreements(frame).items():
         if valid[position]:
-            warnings[position] = "; ".join([warnings[position], *messages] if warnings[position] else messages)
+            notes.setdefault(position, []).extend(messages)
+    for position, added in notes.items():
+        warnings[position] = "; ".join([warnings[position], *added] if warnings[position] else added)
 
     runtime_names = np.array([*RUNTIMES, ""], dtype=object)
     columns: dict[str, Any] = {
@@ -299,9 +300,7 @@ def warnings_mask(warnings: list[str]) -> np.ndarray:
     """Rows whose warning needs a person: a repeated name, or inputs that disagree."""
     import numpy as np
 
-    from advisor.engine.consistency import PREFIX
-
-    return np.array([w.startswith("duplicate name") or PREFIX in w for w in warnings], dtype=bool)
+    return np.array([w.startswith("duplicate name") or DISAGREE in w for w in warnings], dtype=bool)
 
 
 def _review_reason(position: int, valid: np.ndarray, errors: list[str], warnings: list[str],
@@ -310,10 +309,8 @@ def _review_reason(position: int, valid: np.ndarray, errors: list[str], warnings
         return f"invalid: {errors[position]}"
     if recommendation[position] < 0:
         return "no runtime is feasible"
-    from advisor.engine.consistency import PREFIX
-
     warning = warnings[position]
-    duplicate, disagree = warning.startswith("duplicate name"), PREFIX in warning
+    duplicate, disagree = warning.startswith("duplicate name"), DISAGREE in warning
     if (duplicate or disagree) and confidence[position] >= confidence_thresholds()[0]:
         return warning if disagree else warning.split(";")[0]
     first = RUNTIMES[int(recommendation[position])]
